@@ -1,0 +1,142 @@
+// `kiln` for Node: check ONNX backend-test folders, run a model, benchmark it, describe it.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
+import { decodeTensor, encodeTensor } from '../runtime/onnx/tensor-proto';
+import { describeInfo, InferenceSession } from '../runtime/session';
+import { describe as describeTensor, tensor, allocData, type Tensor } from '../runtime/tensor';
+import { checkFolder, testFolders } from './conformance';
+
+const USAGE = `usage:
+  kiln check <folder>... [--backend NAME] [--json FILE]
+  kiln run <model.onnx> --input name=file.pb ... --out DIR [--backend NAME]
+  kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N]
+  kiln info <model.onnx>
+backends: ${BACKENDS.join(', ')}`;
+
+function backendOf(v: string | undefined): BackendName {
+  const b = v ?? 'reference';
+  if (!isBackendName(b)) throw new UsageError(`unknown backend '${b}': expected one of ${BACKENDS.join(', ')}`);
+  return b;
+}
+
+class UsageError extends Error {}
+
+async function check(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, json: { type: 'string' } } });
+  const backend = backendOf(values.backend);
+  const folders = testFolders(positionals);
+  if (folders.length === 0) throw new UsageError('check: no test folders (each holds model.onnx and test_data_set_*)');
+  let passed = 0, failed = 0;
+  const results = [];
+  for (const dir of folders) {
+    const r = await checkFolder(dir, backend);
+    results.push(r);
+    if (r.pass) passed++;
+    else failed++;
+    console.log(r.pass ? `PASS ${r.name}` : `FAIL ${r.name}: ${r.reason}`);
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 1));
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, input: { type: 'string', multiple: true }, out: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('run: give exactly one model file');
+  if (!values.out) throw new UsageError('run: --out DIR is required');
+  const session = await InferenceSession.create(readFileSync(positionals[0]), { backend: backendOf(values.backend) });
+  const feeds: Record<string, Tensor> = {};
+  for (const spec of values.input ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq < 1) throw new UsageError(`run: --input must be name=file.pb, got '${spec}'`);
+    feeds[spec.slice(0, eq)] = decodeTensor(readFileSync(spec.slice(eq + 1)));
+  }
+  const out = await session.run(feeds);
+  mkdirSync(values.out, { recursive: true });
+  session.outputs.forEach((o, i) => {
+    const file = join(values.out!, `output_${i}.pb`);
+    writeFileSync(file, encodeTensor(out[o.name], o.name));
+    console.log(`${o.name}: ${describeTensor(out[o.name])} -> ${file}`);
+  });
+  return 0;
+}
+
+/** A feed for every input: declared dims, symbolic ones set to 1, filled with small values. */
+function syntheticFeeds(session: InferenceSession): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const i of session.inputs) {
+    if (!i.type || !i.dims) throw new UsageError(`bench: input '${i.name}' has no declared type and shape`);
+    const dims = i.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const t = tensor(i.type, dims, allocData(i.type, dims.reduce((a, b) => a * b, 1)));
+    if (t.data instanceof Float32Array) for (let k = 0; k < t.data.length; k++) t.data[k] = Math.sin(k) * 0.5;
+    feeds[i.name] = t;
+  }
+  return feeds;
+}
+
+async function bench(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('bench: give exactly one model file');
+  const runs = Number(values.runs ?? 20), warmup = Number(values.warmup ?? 3);
+  if (!(runs >= 1) || !(warmup >= 0)) throw new UsageError('bench: --runs must be ≥ 1 and --warmup ≥ 0');
+  const bytes = readFileSync(positionals[0]);
+  const t0 = performance.now();
+  const session = await InferenceSession.create(bytes, { backend: backendOf(values.backend) });
+  const create = performance.now() - t0;
+  const feeds = syntheticFeeds(session);
+  const t1 = performance.now();
+  await session.run(feeds);
+  const first = performance.now() - t1;
+  for (let i = 0; i < warmup; i++) await session.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const p50 = times[Math.floor((times.length - 1) / 2)];
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  console.log(`${positionals[0]} on ${session.backend}: ${runs} runs after ${warmup} warm-up`);
+  console.log(`create ${r(create)} ms, first run ${r(first)} ms, p50 ${r(p50)} ms, min ${r(times[0])} ms`);
+  console.log(JSON.stringify({ p50_ms: r(p50), min_ms: r(times[0]), first_ms: r(first), create_ms: r(create) }));
+  return 0;
+}
+
+async function info(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  if (positionals.length !== 1) throw new UsageError('info: give exactly one model file');
+  const session = await InferenceSession.create(readFileSync(positionals[0]));
+  const m = session.model;
+  console.log(`producer: ${m.producer || '?'}, IR ${m.irVersion}, opsets ${[...m.opsets].map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}`);
+  for (const i of session.inputs) console.log(`input  ${i.name}: ${describeInfo(i)}`);
+  for (const o of session.outputs) console.log(`output ${o.name}: ${describeInfo(o)}`);
+  const ops = new Map<string, number>();
+  for (const n of m.graph.nodes) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
+  console.log(`${m.graph.nodes.length} nodes: ${[...ops].map(([k, v]) => `${k}×${v}`).join(' ')}`);
+  return 0;
+}
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = { check, run, bench, info };
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const fn = cmd ? commands[cmd] : undefined;
+  if (!fn) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    return await fn(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`kiln: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    console.error(`kiln ${cmd}: ${(e as Error).message}`);
+    return 1;
+  }
+}

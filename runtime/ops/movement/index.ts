@@ -1,0 +1,4 @@
+// The movement op family: every spec this folder defines, for ../registry.
+import type { OpSpec } from '../spec';
+
+export const movementOps: OpSpec[] = [];

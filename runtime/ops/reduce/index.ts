@@ -1,0 +1,4 @@
+// The reduce op family: every spec this folder defines, for ../registry.
+import type { OpSpec } from '../spec';
+
+export const reduceOps: OpSpec[] = [];

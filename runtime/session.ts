@@ -1,0 +1,91 @@
+// An inference session: model bytes in, a prepared backend, `run(feeds)` out. Validates feeds
+// against the model's declared inputs so that a wrong dtype or shape gets a clear error.
+
+import type { Dim, Model, TensorType } from './ir/graph';
+import { importOnnx } from './onnx/import';
+import { createBackend, type BackendName, type Executable } from './backends';
+import { isTensor, sizeOf, type DType, type Tensor } from './tensor';
+
+export interface TensorInfo {
+  readonly name: string;
+  readonly type: DType | null;
+  /** declared dims: sizes, symbolic names, or null where unknown; null when the rank is unknown */
+  readonly dims: readonly Dim[] | null;
+}
+
+export interface SessionOptions {
+  backend?: BackendName;
+}
+
+/** A feed does not match what the model expects (dtype, shape, missing or unknown name). */
+export class FeedError extends Error {
+  override name = 'FeedError';
+}
+
+export class InferenceSession {
+  private constructor(
+    readonly model: Model,
+    readonly backend: BackendName,
+    private readonly exec: Executable,
+    readonly inputs: readonly TensorInfo[],
+    readonly outputs: readonly TensorInfo[],
+  ) {}
+
+  static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
+    const model = importOnnx(bytes);
+    const backend = options.backend ?? 'reference';
+    const exec = await createBackend(backend).prepare(model);
+    const info = (v: { name: string; type: unknown }): TensorInfo => {
+      const t = v.type as TensorType | null;
+      return t?.kind === 'tensor' ? { name: v.name, type: t.dtype, dims: t.shape } : { name: v.name, type: null, dims: null };
+    };
+    return new InferenceSession(model, backend, exec, model.graph.inputs.map(info), model.graph.outputs.map(info));
+  }
+
+  /** Runs the model. Every declared input must be fed; outputs come back keyed by name. */
+  async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    this.checkFeeds(feeds);
+    const out = await this.exec.run(new Map(Object.entries(feeds)));
+    const result: Record<string, Tensor> = {};
+    for (const o of this.outputs) {
+      const v = out.get(o.name);
+      if (!isTensor(v)) throw new Error(`output '${o.name}' is not a tensor`);
+      result[o.name] = v;
+    }
+    return result;
+  }
+
+  private checkFeeds(feeds: Readonly<Record<string, Tensor>>): void {
+    const known = new Set(this.inputs.map((i) => i.name));
+    for (const name of Object.keys(feeds)) {
+      if (!known.has(name)) throw new FeedError(`unknown input '${name}': the model's inputs are ${[...known].map((n) => `'${n}'`).join(', ')}`);
+    }
+    const symbols = new Map<string, number>();
+    for (const info of this.inputs) {
+      const t = feeds[info.name];
+      if (!t) throw new FeedError(`missing input '${info.name}' (${describeInfo(info)})`);
+      if (info.type && t.type !== info.type) {
+        throw new FeedError(`input '${info.name}' must be ${describeInfo(info)}, got ${t.type}[${t.dims.join(',')}]`);
+      }
+      if (t.data.length !== sizeOf(t.dims)) {
+        throw new FeedError(`input '${info.name}': dims [${t.dims.join(',')}] need ${sizeOf(t.dims)} elements, data has ${t.data.length}`);
+      }
+      if (!info.dims) continue;
+      const bad = () => new FeedError(`input '${info.name}' must have shape ${describeInfo(info)}, got [${t.dims.join(',')}]`);
+      if (t.dims.length !== info.dims.length) throw bad();
+      info.dims.forEach((d, i) => {
+        if (typeof d === 'number' && d > 0 && t.dims[i] !== d) throw bad();
+        if (typeof d === 'string') {
+          const seen = symbols.get(d);
+          if (seen !== undefined && seen !== t.dims[i]) throw new FeedError(`dimension '${d}' is ${seen} in one input and ${t.dims[i]} in '${info.name}'`);
+          symbols.set(d, t.dims[i]);
+        }
+      });
+    }
+  }
+}
+
+export function describeInfo(info: TensorInfo): string {
+  const dims = info.dims ? `[${info.dims.map((d) => d ?? '?').join(',')}]` : '[…]';
+  return `${info.type ?? 'tensor'}${dims}`;
+}
