@@ -5,6 +5,8 @@
 import type { AttrValue, Graph, TensorType } from '../ir/graph';
 import type { Tensor, Value } from '../tensor';
 
+type AttrPayload = { [K in AttrValue['kind']]: Extract<AttrValue, { kind: K }>['value'] };
+
 /** Typed, defaulted access to a node's attributes; errors name the op and attribute. */
 export class Attrs {
   constructor(
@@ -16,11 +18,11 @@ export class Attrs {
     return this.map.has(name);
   }
 
-  private get<K extends AttrValue['kind']>(name: string, kind: K): Extract<AttrValue, { kind: K }>['value'] | undefined {
+  private get<K extends AttrValue['kind']>(name: string, kind: K): AttrPayload[K] | undefined {
     const a = this.map.get(name);
     if (a === undefined) return undefined;
     if (a.kind !== kind) throw new OpError(this.op, `attribute '${name}' must be of kind ${kind}, got ${a.kind}`);
-    return a.value as unknown as Extract<AttrValue, { kind: K }>['value'];
+    return a.value as AttrPayload[K];
   }
 
   int(name: string, def: number): number;
