@@ -1,4 +1,7 @@
-// The control op family: every spec this folder defines, for ../registry.
+// The control-flow op family: If, Loop and Scan, which run subgraphs through the executor.
 import type { OpSpec } from '../spec';
+import { ifOp } from './if';
+import { loopOp } from './loop';
+import { scanOp } from './scan';
 
-export const controlOps: OpSpec[] = [];
+export const controlOps: OpSpec[] = [ifOp, loopOp, scanOp];
