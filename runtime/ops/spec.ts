@@ -87,6 +87,8 @@ export class NotSupportedOpError extends OpError {
 export interface RunContext {
   /** ai.onnx opset version the node was imported under */
   readonly opset: number;
+  /** how many outputs the node declares (Split before opset 18 divides into that many parts) */
+  readonly numOutputs: number;
   /** Runs a subgraph with explicit inputs, seeing outer-scope values by name. */
   runGraph(graph: Graph, inputs: readonly Value[]): Value[];
 }

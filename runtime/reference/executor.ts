@@ -60,6 +60,7 @@ export class ReferenceExecutor {
     const { node, spec } = step;
     const ctx: RunContext = {
       opset: step.opset,
+      numOutputs: node.outputs.length,
       runGraph: (g, inputs) => this.runGraph(g, inputs, scope),
     };
     if (spec.runValues) return spec.runValues(ins, step.attrs, ctx);
@@ -77,13 +78,13 @@ export class ReferenceExecutor {
     if (steps) return steps;
     const nodes = this.expandFunctions(graph.nodes);
     const lastUse = new Map<string, number>();
-    nodes.forEach((n, i) => n.inputs.forEach((name) => name && lastUse.set(name, i)));
+    nodes.forEach((n, i) => usedNames(n).forEach((name) => lastUse.set(name, i)));
     steps = nodes.map((node, i) => {
       const spec = lookupOp(node.domain, node.op);
       if (!spec) throw new NotSupportedOpError(node.op, `op ${node.domain ? node.domain + '.' : ''}${node.op} is not supported`);
       const opset = this.model.opsets.get(node.domain) ?? this.model.opsets.get('') ?? 1;
       const attrs = spec.attrs(new Attrs(node.op, node.attrs), opset);
-      const frees = node.inputs.filter((n) => n && lastUse.get(n) === i);
+      const frees = [...usedNames(node)].filter((n) => lastUse.get(n) === i);
       return { node, spec, attrs, opset, frees };
     });
     this.plans.set(graph, steps);
@@ -104,6 +105,17 @@ export class ReferenceExecutor {
     });
     return out;
   }
+}
+
+/** Names a node reads: its inputs, and every name its subgraphs read (outer-scope captures). */
+function usedNames(node: Node): Set<string> {
+  const names = new Set(node.inputs.filter((n) => n !== ''));
+  const visit = (g: Graph) => g.nodes.forEach((n) => usedNames(n).forEach((x) => names.add(x)));
+  for (const a of node.attrs.values()) {
+    if (a.kind === 'graph') visit(a.value);
+    else if (a.kind === 'graphs') a.value.forEach(visit);
+  }
+  return names;
 }
 
 function inline(fn: FunctionDef, call: Node, prefix: string): Node[] {

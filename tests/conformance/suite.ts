@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { testFolders } from '../../cli/conformance';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SUITE_DIR = process.env.KILN_ONNX_NODE_TESTS ?? join(here, '../../../shared/conformance/onnx-node');
+/** The workplace's shared data folder (beside the repository): conformance suite, benchmark models. */
+export const SHARED_DIR = process.env.KILN_SHARED_DIR ?? join(here, '../../../shared');
+export const SUITE_DIR = join(SHARED_DIR, 'conformance/onnx-node');
 export const EXPECTATIONS_FILE = join(here, 'expectations.json');
 
 export type Expectation = { status: 'pass' } | { status: 'fail'; reason: string };

@@ -1,4 +1,21 @@
 // The nn op family: every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
+import { conv, convInteger } from './conv';
+import { col2im, convTranspose } from './conv-transpose';
+import { globalAveragePool, globalLpPool, globalMaxPool } from './global-pool';
+import { gemm, matMul, matMulInteger } from './matmul';
+import { qLinearConv, qLinearMatMul } from './qlinear';
+import { dequantizeLinear, dynamicQuantizeLinear, quantizeLinear } from './quantize';
+import { gru, lstm, rnn } from './rnn';
+import { resizeOp, upsample } from './resize';
+import { averagePool, lpPool, maxPool, maxUnpool } from './pool';
 
-export const nnOps: OpSpec[] = [];
+export const nnOps: OpSpec[] = [
+  conv, convInteger, convTranspose, col2im,
+  matMul, matMulInteger, gemm,
+  maxPool, averagePool, lpPool, maxUnpool,
+  globalAveragePool, globalMaxPool, globalLpPool,
+  resizeOp, upsample,
+  rnn, gru, lstm,
+  quantizeLinear, dequantizeLinear, dynamicQuantizeLinear, qLinearConv, qLinearMatMul,
+] as OpSpec[];

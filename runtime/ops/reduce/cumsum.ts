@@ -1,4 +1,5 @@
-// CumSum: running sums along one axis, optionally exclusive (shifted by one) and/or reversed.
+// CumSum and CumProd: running sums / products along one axis, optionally exclusive (shifted
+// by one) and/or reversed.
 
 import { fromNumbers, isBigIntType, tensor, toNumbers, type Tensor } from '../../tensor';
 import { normAxis } from '../broadcast';
@@ -35,26 +36,33 @@ function scan<T extends number | bigint>(
   }
 }
 
-export const cumSumOp = defineOp<CumSumAttrs>({
-  op: 'CumSum',
-  attrs: (a) => ({ exclusive: a.int('exclusive', 0) !== 0, reverse: a.int('reverse', 0) !== 0 }),
-  infer: (inputs) => sameAsInput(inputs),
-  run: (inputs, at) => {
-    const x = need('CumSum', inputs[0], 'x');
-    if (x.type === 'bool' || x.type === 'string') throw new NotSupportedOpError('CumSum', `${x.type} input is not supported`);
-    const axis = normAxis('CumSum', scalarInt('CumSum', inputs[1], 'axis'), x.dims.length);
-    if (isBigIntType(x.type)) {
-      // 64-bit integers stay exact
-      const src = x.data as BigInt64Array;
-      const out = new (src.constructor as BigInt64ArrayConstructor)(src.length);
-      scan<bigint>(src, out, 0n, (a, b) => a + b, x.dims, axis, at);
-      return [tensor(x.type, x.dims, out) as Tensor];
-    }
-    const xs = toNumbers(x);
-    const out = new Float64Array(xs.length);
-    scan<number>(xs, out, 0, (a, b) => a + b, x.dims, axis, at);
-    return [fromNumbers(x.type, x.dims, out)];
-  },
-});
+/** A running fold along one axis; CumSum and CumProd differ only in identity and step. */
+function scanSpec(op: string, zero: number, add: (a: number, b: number) => number, addBig: (a: bigint, b: bigint) => bigint): OpSpec<CumSumAttrs> {
+  return defineOp<CumSumAttrs>({
+    op,
+    attrs: (a) => ({ exclusive: a.int('exclusive', 0) !== 0, reverse: a.int('reverse', 0) !== 0 }),
+    infer: (inputs) => sameAsInput(inputs),
+    run: (inputs, at) => {
+      const x = need(op, inputs[0], 'x');
+      if (x.type === 'bool' || x.type === 'string') throw new NotSupportedOpError(op, `${x.type} input is not supported`);
+      const axis = normAxis(op, scalarInt(op, inputs[1], 'axis'), x.dims.length);
+      if (isBigIntType(x.type)) {
+        // 64-bit integers stay exact
+        const src = x.data as BigInt64Array;
+        const out = new (src.constructor as BigInt64ArrayConstructor)(src.length);
+        scan<bigint>(src, out, BigInt(zero), addBig, x.dims, axis, at);
+        return [tensor(x.type, x.dims, out) as Tensor];
+      }
+      const xs = toNumbers(x);
+      const out = new Float64Array(xs.length);
+      scan<number>(xs, out, zero, add, x.dims, axis, at);
+      return [fromNumbers(x.type, x.dims, out)];
+    },
+  });
+}
+
+export const cumSumOp = scanSpec('CumSum', 0, (a, b) => a + b, (a, b) => a + b);
+/** CumProd (opset 26); not in the registered list unless the lead adds it (see index.ts). */
+export const cumProdOp = scanSpec('CumProd', 1, (a, b) => a * b, (a, b) => a * b);
 
 export const cumOps: OpSpec[] = [cumSumOp];

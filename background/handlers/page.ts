@@ -1,0 +1,86 @@
+// One handler per page request kind. Each gets a validated request and the caller's context
+// (origin from the browser, cancellation signal, progress callback) and returns the result value.
+
+import type { PageRequest, PageRequestKind, PageResults, SessionDescription, TensorInfo, WireDType, WireTensor } from '../../protocol';
+import { isWireDType } from '../../protocol';
+import { CATALOG } from '../../models/catalog';
+import type { InferenceSession, TensorInfo as EngineTensorInfo } from '../../runtime/session';
+import type { Tensor } from '../../runtime/tensor';
+import { resolveBackend } from '../backends';
+import { abortError, KilnError } from '../errors';
+import { requireModel } from '../model-bytes';
+import type { SerialQueue } from '../queue';
+import type { Owner, SessionTable } from '../session-table';
+
+export interface PageContext {
+  readonly origin: string;
+  /** the connection the request came on: it owns the sessions it creates or uses */
+  readonly owner: Owner;
+  readonly signal: AbortSignal;
+  progress(loaded: number, total: number): void;
+  /** cancels another request of the same connection */
+  cancel(target: number): void;
+}
+
+type RequestOf<K extends PageRequestKind> = Extract<PageRequest, { kind: K }>;
+export type PageHandlers = { [K in PageRequestKind]: (request: RequestOf<K>, ctx: PageContext) => Promise<PageResults[K] | void> };
+
+export interface PageDeps {
+  readonly sessions: SessionTable;
+  readonly queue: SerialQueue;
+}
+
+export function pageHandlers({ sessions, queue }: PageDeps): PageHandlers {
+  return {
+    async availability(request) {
+      return { availability: CATALOG.some((m) => m.id === request.model) ? 'available' : 'unavailable' };
+    },
+
+    async create(request, ctx) {
+      const model = requireModel(request.model, CATALOG);
+      const backend = resolveBackend(request.backend);
+      const { record, session } = await queue.run(() => sessions.create(ctx.origin, model, backend, ctx.owner, ctx.progress), ctx.signal);
+      if (ctx.signal.aborted) {
+        await sessions.destroy(record.id, ctx.origin); // the page gave up while we built it
+        throw abortError();
+      }
+      return describe(record.id, model.id, backend, session);
+    },
+
+    async run(request, ctx) {
+      const session = await sessions.open(request.session, ctx.origin, ctx.owner);
+      const outputs = await queue.run(() => session.run(request.feeds as Record<string, Tensor>), ctx.signal);
+      return { outputs: toWire(outputs) };
+    },
+
+    async destroy(request, ctx) {
+      await sessions.destroy(request.session, ctx.origin);
+      return {};
+    },
+
+    async cancel(request, ctx) {
+      ctx.cancel(request.target);
+    },
+  };
+}
+
+function describe(id: string, model: string, backend: string, session: InferenceSession): SessionDescription {
+  return { session: id, model, backend, inputs: session.inputs.map(info), outputs: session.outputs.map(info) };
+}
+
+function info(i: EngineTensorInfo): TensorInfo {
+  const type: WireDType | null = i.type !== null && isWireDType(i.type) ? i.type : null;
+  return { name: i.name, type, dims: i.dims ? [...i.dims] : null };
+}
+
+function toWire(outputs: Record<string, Tensor>): Record<string, WireTensor> {
+  const wire: Record<string, WireTensor> = {};
+  for (const [name, t] of Object.entries(outputs)) {
+    if (Array.isArray(t.data) || !isWireDType(t.type)) throw new KilnError('NotSupportedError', `output '${name}' is a ${t.type} tensor, which the page API does not carry yet`);
+    const d = t.data;
+    // A view into a larger buffer would clone the whole buffer over the Port: send a compact copy.
+    const data = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength ? d : d.slice();
+    wire[name] = { type: t.type, dims: [...t.dims], data };
+  }
+  return wire;
+}

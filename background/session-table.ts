@@ -1,0 +1,99 @@
+// The session table: sessions keyed by id, each bound to the origin that created it. Descriptors
+// live in a SessionStore so that after the worker is killed, the next request on a session id
+// rebuilds the engine session from (model, backend) and carries on.
+
+import { LIMITS } from '../protocol';
+import type { ModelManifest } from '../models/catalog';
+import { findModel } from '../models/catalog';
+import type { BackendName } from '../runtime/backends';
+import { InferenceSession } from '../runtime/session';
+import { KilnError } from './errors';
+import type { ModelBytesCache } from './model-bytes';
+import type { SessionRecord, SessionStore } from './session-store';
+
+/** Whoever holds a session open (a connection); its sessions close when it does. */
+export type Owner = object;
+
+export class SessionTable {
+  private readonly records = new Map<string, SessionRecord>();
+  private readonly live = new Map<string, Promise<InferenceSession>>();
+  private readonly owners = new Map<string, Owner>();
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly bytes: ModelBytesCache,
+  ) {}
+
+  /** Loads the descriptors that survived a worker restart. */
+  async init(): Promise<void> {
+    for (const r of await this.store.loadAll()) this.records.set(r.id, r);
+  }
+
+  async create(origin: string, model: ModelManifest, backend: BackendName, owner: Owner, progress: (loaded: number, total: number) => void): Promise<{ record: SessionRecord; session: InferenceSession }> {
+    const open = [...this.records.values()].filter((r) => r.origin === origin).length;
+    if (open >= LIMITS.maxSessionsPerOrigin) {
+      throw new KilnError('QuotaExceededError', `${origin} has ${open} open sessions, the limit is ${LIMITS.maxSessionsPerOrigin}: destroy() some first`);
+    }
+    progress(0, model.bytes);
+    const bytes = await this.bytes.get(model);
+    progress(bytes.byteLength, bytes.byteLength);
+    const session = await InferenceSession.create(bytes, { backend });
+    const record: SessionRecord = { id: crypto.randomUUID(), origin, model: model.id, backend };
+    this.records.set(record.id, record);
+    this.live.set(record.id, Promise.resolve(session));
+    this.owners.set(record.id, owner);
+    await this.store.put(record);
+    return { record, session };
+  }
+
+  /** The engine session for `id`, rebuilt if the worker restarted since it was created. */
+  open(id: string, origin: string, owner: Owner): Promise<InferenceSession> {
+    const record = this.recordFor(id, origin);
+    this.owners.set(id, owner);
+    let session = this.live.get(id);
+    if (!session) {
+      session = this.rebuild(record);
+      this.live.set(id, session);
+      session.catch(() => this.live.delete(id));
+    }
+    return session;
+  }
+
+  async destroy(id: string, origin: string): Promise<void> {
+    this.recordFor(id, origin);
+    await this.forget(id);
+  }
+
+  /** Destroys the sessions a closed connection held. */
+  async dropOwnedBy(owner: Owner): Promise<void> {
+    const ids = [...this.owners].filter(([, o]) => o === owner).map(([id]) => id);
+    await Promise.all(ids.map((id) => this.forget(id)));
+  }
+
+  /** Open sessions per model id. */
+  countByModel(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.records.values()) counts.set(r.model, (counts.get(r.model) ?? 0) + 1);
+    return counts;
+  }
+
+  private recordFor(id: string, origin: string): SessionRecord {
+    const record = this.records.get(id);
+    // The same answer for "no such id" and "another origin's id": ids do not leak across origins.
+    if (!record || record.origin !== origin) throw new KilnError('InvalidStateError', `no open session '${id}' for ${origin} (destroyed, or never created here)`);
+    return record;
+  }
+
+  private async rebuild(record: SessionRecord): Promise<InferenceSession> {
+    const model = findModel(record.model);
+    if (!model) throw new KilnError('NotFoundError', `session '${record.id}' used model '${record.model}', which is no longer in the catalog`);
+    return InferenceSession.create(await this.bytes.get(model), { backend: record.backend as BackendName });
+  }
+
+  private async forget(id: string): Promise<void> {
+    this.records.delete(id);
+    this.live.delete(id);
+    this.owners.delete(id);
+    await this.store.remove(id);
+  }
+}

@@ -1,0 +1,7 @@
+// protocol/: the one definition of the wire, shared by page API, relay, worker and popup.
+// Import types freely; schemas.ts pulls in zod, so only the worker imports it.
+
+export * from './errors';
+export * from './limits';
+export * from './messages';
+export * from './tensor';
