@@ -1,13 +1,10 @@
-// Activations with attributes (LeakyRelu, Elu, Selu, Celu, HardSigmoid, ThresholdedRelu, Gelu,
-// Shrink): each parses its attributes once, then builds a scalar function for the unary map.
+// Activations with attributes (LeakyRelu, Elu, Selu, Celu, HardSigmoid, Swish, ThresholdedRelu,
+// Gelu, Shrink): each parses its attributes once, then builds a scalar function for the unary map.
 
 import type { Tensor } from '../../tensor';
-import { defineOp, type Attrs, type OpSpec } from '../spec';
+import { OpError, defineOp, type Attrs, type OpSpec } from '../spec';
 import { erf } from './math';
-import { FLOAT, NUMERIC } from './unary';
-import { inferSameShape, mapNumbers, need, needType } from './util';
-
-type Accept = typeof FLOAT;
+import { FLOAT, NUMERIC, inferSameShape, mapNumbers, need, needType, type Accept } from './util';
 
 function activation<P>(op: string, accept: Accept, parse: (a: Attrs) => P, make: (p: P) => (x: number) => number): OpSpec<P> {
   return defineOp<P>({
@@ -15,7 +12,7 @@ function activation<P>(op: string, accept: Accept, parse: (a: Attrs) => P, make:
     attrs: parse,
     infer: (inputs) => inferSameShape(inputs),
     run: (inputs, p) => {
-      const x: Tensor = needType(op, need(op, inputs[0], 'X'), accept.ok, accept.says);
+      const x: Tensor = needType(op, need(op, inputs[0], 'X'), accept);
       return [mapNumbers(x, make(p))];
     },
   });
@@ -37,8 +34,13 @@ export const activationOps: OpSpec[] = [
     (a) => ({ alpha: a.float('alpha', 0.2), beta: a.float('beta', 0.5) }),
     ({ alpha, beta }) => (x) => Math.max(0, Math.min(1, alpha * x + beta)),
   ),
+  activation('Swish', FLOAT, (a) => a.float('alpha', 1), (alpha) => (x) => x / (1 + Math.exp(-alpha * x))),
   activation('ThresholdedRelu', FLOAT, (a) => a.float('alpha', 1), (alpha) => (x) => (x > alpha ? x : 0)),
-  activation('Gelu', FLOAT, (a) => a.string('approximate', 'none'), (approx) => {
+  activation('Gelu', FLOAT, (a) => {
+    const approx = a.string('approximate', 'none');
+    if (approx !== 'none' && approx !== 'tanh') throw new OpError('Gelu', `approximate must be 'none' or 'tanh', got '${approx}'`);
+    return approx;
+  }, (approx) => {
     if (approx === 'tanh') return (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
     return (x) => 0.5 * x * (1 + erf(x / Math.SQRT2));
   }),

@@ -29,11 +29,10 @@ export function erf(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
-/** Rounds to the nearest integer, ties to the even one (Math.round sends ties up). */
+/** Rounds to the nearest integer, ties to the even one (Math.round sends ties up); -0.5 → -0. */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
+  const r = d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1;
+  return r === 0 ? x * 0 : r; // keeps the sign of zero, as numpy does
 }

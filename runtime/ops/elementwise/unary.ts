@@ -1,23 +1,12 @@
 // Attribute-free unary ops as one table of scalar functions: math (Abs … Atanh), the simple
 // activations (Relu, Sigmoid, Softplus, …), the predicates IsNaN/IsInf and Not/BitwiseNot.
 
-import { isBigIntType, isFloatType, type DType } from '../../tensor';
+import { isBigIntType, type DType } from '../../tensor';
 import { defineOp, type OpSpec } from '../spec';
 import { erf, roundHalfEven } from './math';
 import {
-  inferSameShape, isIntType, isNumericType, isSignedType, mapBigInts, mapNumbers, need, needType,
+  BOOL, FLOAT, INTEGER, NUMERIC, SIGNED, inferSameShape, mapBigInts, mapNumbers, need, needType, type Accept,
 } from './util';
-
-/** Which input types an op accepts, with the phrase its error message uses. */
-interface Accept {
-  readonly ok: (t: DType) => boolean;
-  readonly says: string;
-}
-export const FLOAT: Accept = { ok: isFloatType, says: 'a float tensor' };
-export const SIGNED: Accept = { ok: isSignedType, says: 'a float or signed integer tensor' };
-export const NUMERIC: Accept = { ok: isNumericType, says: 'a numeric tensor' };
-const INTEGER: Accept = { ok: isIntType, says: 'an integer tensor' };
-const BOOL: Accept = { ok: (t) => t === 'bool', says: 'a bool tensor' };
 
 interface UnaryDef {
   readonly op: string;
@@ -74,7 +63,7 @@ function unarySpec(d: UnaryDef): OpSpec<null> {
     attrs: () => null,
     infer: (inputs) => inferSameShape(inputs, d.out),
     run: (inputs) => {
-      const x = needType(d.op, need(d.op, inputs[0], 'X'), d.accept.ok, d.accept.says);
+      const x = needType(d.op, need(d.op, inputs[0], 'X'), d.accept);
       return [isBigIntType(x.type) && d.big ? mapBigInts(x, d.big) : mapNumbers(x, d.f, d.out)];
     },
   });
@@ -90,7 +79,7 @@ const isInf = defineOp<IsInfAttrs>({
   attrs: (a) => ({ positive: a.int('detect_positive', 1) !== 0, negative: a.int('detect_negative', 1) !== 0 }),
   infer: (inputs) => inferSameShape(inputs, 'bool'),
   run: (inputs, at) => {
-    const x = needType('IsInf', need('IsInf', inputs[0], 'X'), FLOAT.ok, FLOAT.says);
+    const x = needType('IsInf', need('IsInf', inputs[0], 'X'), FLOAT);
     return [mapNumbers(x, (v) => ((v === Infinity && at.positive) || (v === -Infinity && at.negative) ? 1 : 0), 'bool')];
   },
 });

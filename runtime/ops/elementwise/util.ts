@@ -23,15 +23,26 @@ export const isNumericType = (t: DType): boolean => isFloatType(t) || isIntType(
 export const isSignedType = (t: DType): boolean =>
   isFloatType(t) || t === 'int8' || t === 'int16' || t === 'int32' || t === 'int64';
 
+/** Which input types an op accepts, with the phrase its error message uses. */
+export interface Accept {
+  readonly ok: (t: DType) => boolean;
+  readonly says: string;
+}
+export const FLOAT: Accept = { ok: isFloatType, says: 'a float tensor' };
+export const SIGNED: Accept = { ok: isSignedType, says: 'a float or signed integer tensor' };
+export const NUMERIC: Accept = { ok: isNumericType, says: 'a numeric tensor' };
+export const INTEGER: Accept = { ok: isIntType, says: 'an integer tensor' };
+export const BOOL: Accept = { ok: (t) => t === 'bool', says: 'a bool tensor' };
+
 /** Requires a present input, naming the op and input. */
 export function need(op: string, t: Tensor | undefined, what: string): Tensor {
   if (!t) throw new OpError(op, `input '${what}' is required`);
   return t;
 }
 
-/** Requires the input's dtype to satisfy `ok`, describing the accepted types as `expected`. */
-export function needType(op: string, t: Tensor, ok: (d: DType) => boolean, expected: string, what = 'X'): Tensor {
-  if (!ok(t.type)) throw new OpError(op, `input '${what}' must be ${expected}, got ${t.type}`);
+/** Requires the input's dtype to be one `accept` takes. */
+export function needType(op: string, t: Tensor, accept: Accept, what = 'X'): Tensor {
+  if (!accept.ok(t.type)) throw new OpError(op, `input '${what}' must be ${accept.says}, got ${t.type}`);
   return t;
 }
 
@@ -85,7 +96,10 @@ export function zipNumbers(op: string, a: Tensor, b: Tensor, outType: DType, f: 
   const A = numView(a), B = numView(b);
   const out = numBuffer(outType, n);
   if (!ia && !ib) for (let i = 0; i < n; i++) out[i] = f(A[i], B[i]);
-  else for (let i = 0; i < n; i++) out[i] = f(A[ia ? ia[i] : i], B[ib ? ib[i] : i]);
+  else if (!ia && B.length === 1) {
+    const y = B[0]; // the common tensor-op-constant case, without an index table
+    for (let i = 0; i < n; i++) out[i] = f(A[i], y);
+  } else for (let i = 0; i < n; i++) out[i] = f(A[ia ? ia[i] : i], B[ib ? ib[i] : i]);
   return numTensor(outType, dims, out);
 }
 

@@ -47,6 +47,10 @@ export function convCore(x: Float64Array, xDims: readonly number[], w: Float64Ar
   const P = OD * OH * OW;
   const inSize = ID * IH * IW;
   const y = new Float64Array(N * M * P);
+  if (Cg === 1 && Mg === 1) {
+    depthwise(x, y, w, bias, N * C, [ID, IH, IW], [KD, KH, KW], [SD, SH, SW], [DD, DH, DW], [PD, PH, PW], [OD, OH, OW]);
+    return y;
+  }
   const pointwise = KD * KH * KW === 1 && SD === 1 && SH === 1 && SW === 1 && PD === 0 && PH === 0 && PW === 0 && P === inSize;
   const col = pointwise ? x : new Float64Array(K * P);
 
@@ -94,6 +98,54 @@ export function convCore(x: Float64Array, xDims: readonly number[], w: Float64Ar
     }
   }
   return y;
+}
+
+type V3 = readonly [number, number, number];
+
+/**
+ * Depthwise convolution (one input and one output channel per group) accumulated tap by tap
+ * straight from the input: no im2col buffer, and each tap's valid output range is precomputed.
+ */
+function depthwise(x: Float64Array, y: Float64Array, w: Float64Array, bias: Float64Array | undefined, planes: number, inS: V3, k: V3, s: V3, d: V3, p: V3, o: V3): void {
+  const [ID, IH, IW] = inS;
+  const [KD, KH, KW] = k;
+  const [SD, SH, SW] = s;
+  const [DD, DH, DW] = d;
+  const [PD, PH, PW] = p;
+  const [OD, OH, OW] = o;
+  const inSize = ID * IH * IW;
+  const P = OD * OH * OW;
+  const K = KD * KH * KW;
+  const C = bias ? bias.length : 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const xb = pl * inSize;
+    const yb = pl * P;
+    if (bias) y.fill(bias[pl % C], yb, yb + P);
+    let tap = 0;
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kh = 0; kh < KH; kh++) {
+        for (let kw = 0; kw < KW; kw++, tap++) {
+          const wv = w[(pl % (w.length / K)) * K + tap];
+          if (wv === 0) continue;
+          const xoff = kw * DW - PW;
+          const owLo = Math.min(OW, Math.max(0, Math.ceil(-xoff / SW)));
+          const owHi = Math.max(owLo, Math.min(OW, Math.floor((IW - 1 - xoff) / SW) + 1));
+          for (let od = 0; od < OD; od++) {
+            const iz = od * SD - PD + kd * DD;
+            if (iz < 0 || iz >= ID) continue;
+            for (let oh = 0; oh < OH; oh++) {
+              const iy = oh * SH - PH + kh * DH;
+              if (iy < 0 || iy >= IH) continue;
+              const src = xb + (iz * IH + iy) * IW + xoff;
+              const dst = yb + (od * OH + oh) * OW;
+              if (SW === 1) for (let ow = owLo; ow < owHi; ow++) y[dst + ow] += wv * x[src + ow];
+              else for (let ow = owLo; ow < owHi; ow++) y[dst + ow] += wv * x[src + ow * SW];
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 /** Static output type of a Conv-like op: [N, M, ...spatial] from X and W shapes. */

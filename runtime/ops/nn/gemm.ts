@@ -17,14 +17,41 @@ export function gemmAcc(
   if (bTrans) return gemmAccBT(a, aOff, b, bOff, c, cOff, M, K, N);
   for (let n0 = 0; n0 < N; n0 += COL_TILE) {
     const n1 = Math.min(N, n0 + COL_TILE);
-    for (let m = 0; m < M; m++) {
+    let m = 0;
+    // two rows of C at a time share each load of B
+    for (; m + 1 < M; m += 2) {
+      const a0 = aOff + m * K;
+      const a1 = a0 + K;
+      const c0 = cOff + m * N;
+      const c1 = c0 + N;
+      let k = 0;
+      for (; k + 3 < K; k += 4) {
+        const w00 = a[a0 + k], w01 = a[a0 + k + 1], w02 = a[a0 + k + 2], w03 = a[a0 + k + 3];
+        const w10 = a[a1 + k], w11 = a[a1 + k + 1], w12 = a[a1 + k + 2], w13 = a[a1 + k + 3];
+        const b0 = bOff + k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
+        for (let n = n0; n < n1; n++) {
+          const x0 = b[b0 + n], x1 = b[b1 + n], x2 = b[b2 + n], x3 = b[b3 + n];
+          c[c0 + n] += w00 * x0 + w01 * x1 + w02 * x2 + w03 * x3;
+          c[c1 + n] += w10 * x0 + w11 * x1 + w12 * x2 + w13 * x3;
+        }
+      }
+      for (; k < K; k++) {
+        const w0 = a[a0 + k], w1 = a[a1 + k];
+        const b0 = bOff + k * N;
+        for (let n = n0; n < n1; n++) {
+          const x = b[b0 + n];
+          c[c0 + n] += w0 * x;
+          c[c1 + n] += w1 * x;
+        }
+      }
+    }
+    for (; m < M; m++) {
       const aRow = aOff + m * K;
       const cRow = cOff + m * N;
       let k = 0;
       // four rows of B at a time: one load/store of C per four multiply-adds
       for (; k + 3 < K; k += 4) {
         const w0 = a[aRow + k], w1 = a[aRow + k + 1], w2 = a[aRow + k + 2], w3 = a[aRow + k + 3];
-        if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
         const b0 = bOff + k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
         for (let n = n0; n < n1; n++) {
           c[cRow + n] += w0 * b[b0 + n] + w1 * b[b1 + n] + w2 * b[b2 + n] + w3 * b[b3 + n];
@@ -32,7 +59,6 @@ export function gemmAcc(
       }
       for (; k < K; k++) {
         const w = a[aRow + k];
-        if (w === 0) continue;
         const b0 = bOff + k * N;
         for (let n = n0; n < n1; n++) c[cRow + n] += w * b[b0 + n];
       }

@@ -106,12 +106,12 @@ function makePool(op: string, kind: Reduce) {
     op,
     attrs: (a) => readPoolAttrs(a, op),
     infer: ([x], at) => inferPool(x, at, kind === 'max'),
-    run([xT], at) {
+    run([xT], at, ctx) {
       const x = need(op, xT, 'X');
       if (x.type === 'bool' || x.type === 'string') throw new OpError(op, `input must be numeric, got ${x.type}`);
       const geo = poolGeometry(op, x, at);
       const dims = [x.dims[0], x.dims[1], ...geo.out];
-      const r = poolCore(f64(x), x.dims, geo, kind, at, kind === 'max');
+      const r = poolCore(f64(x), x.dims, geo, kind, at, kind === 'max' && ctx.numOutputs > 1);
       const res = [out(x.type, dims, r.y)];
       if (r.idx) res.push(out('int64', dims, r.idx));
       return res;

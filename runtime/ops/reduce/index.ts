@@ -2,12 +2,12 @@
 import type { OpSpec } from '../spec';
 import { argOps } from './arg';
 import { batchNormOps } from './batchnorm';
-import { cumOps } from './cumsum';
+import { cumOps, cumProdOp } from './cumsum';
 import { dropoutOps } from './dropout';
 import { einsumOps } from './einsum';
 import { lpLrnOps } from './lp-lrn';
 import { matrixOps } from './matrix';
-import { normOps } from './norm';
+import { normOps, rmsNormOp } from './norm';
 import { reductionOps } from './reduce';
 import { signalOps } from './signal';
 import { softmaxOps } from './softmax';
@@ -15,5 +15,8 @@ import { topKOps } from './topk';
 
 export const reduceOps: OpSpec[] = [
   ...reductionOps, ...argOps, ...softmaxOps, ...cumOps, ...topKOps,
-  ...normOps, ...batchNormOps, ...lpLrnOps, ...dropoutOps, ...einsumOps, ...matrixOps, ...signalOps,
+  ...normOps, ...batchNormOps, ...lpLrnOps, ...dropoutOps, ...einsumOps, ...matrixOps, ...signalOps, cumProdOp,
 ];
+
+/** RMSNormalization is written here but registered by the attention family, which owns it. */
+export const unregisteredReduceOps: OpSpec[] = [rmsNormOp];

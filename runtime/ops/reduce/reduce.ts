@@ -93,7 +93,10 @@ function reduceSpec(op: string, axesInputSince: number): OpSpec<ReduceAttrs> {
     infer: (inputs, at) => {
       const x = inputs[0];
       if (!x) return [null];
-      const axesKnown = at.axesInput ? (inputs[1] ? null : []) : at.axes ?? [];
+      // axes as an input are unknown statically unless absent or of static length 0
+      const axesIn = inputs.length > 1 ? inputs[1] : undefined;
+      const emptyIn = axesIn === undefined || axesIn?.shape?.[0] === 0;
+      const axesKnown = at.axesInput ? (emptyIn ? [] : null) : at.axes ?? [];
       if (axesKnown === null) return [tensorType(x.dtype, at.noopWithEmptyAxes ? null : reducedShape(x.shape, null, at.keepdims))];
       if (axesKnown.length === 0) {
         if (at.noopWithEmptyAxes) return [x];

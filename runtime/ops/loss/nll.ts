@@ -3,7 +3,7 @@
 
 import { fromNumbers, toInts, toNumbers, type Tensor } from '../../tensor';
 import { defineOp, OpError, type OpSpec } from '../spec';
-import { need, needFloat, tensorType } from './util';
+import { need, needFloat, tensorType } from '../reduce/util';
 
 interface LossAttrs {
   readonly reduction: 'none' | 'sum' | 'mean';

@@ -1,0 +1,201 @@
+// Attention (opset 23/24): scaled dot-product attention over 3-D ([B, S, H*D]) or 4-D
+// ([B, H, S, D]) inputs with optional mask, causal masking, KV cache (past/present), grouped
+// query heads, softcap and the qk_matmul_output tap. Follows onnx/reference/ops/op_attention.py.
+
+import type { Dim } from '../../ir/graph';
+import { fromNumbers, toNumbers, type Tensor } from '../../tensor';
+import { defineOp, OpError } from '../spec';
+import { broadcastTo, need, needFloat, softmaxRow, tensorType } from './util';
+
+interface AttentionAttrs {
+  readonly isCausal: boolean;
+  readonly qHeads: number | undefined;
+  readonly kvHeads: number | undefined;
+  /** 0/1: Q·K^T (after softcap), 2: plus mask, 3: after softmax */
+  readonly qkMode: number;
+  readonly scale: number | undefined;
+  readonly softcap: number;
+}
+
+const OP = 'Attention';
+
+/** A [B, H, S, D] view of a 3-D [B, S, H*D] or 4-D input, as float64 numbers. */
+function toHeads(t: Tensor, heads: number | undefined, what: string): { data: Float64Array; dims: number[] } {
+  const x = toNumbers(t);
+  if (t.dims.length === 4) return { data: x, dims: [...t.dims] };
+  if (t.dims.length !== 3) throw new OpError(OP, `'${what}' must be 3-D or 4-D, got shape [${t.dims.join(',')}]`);
+  if (!heads) throw new OpError(OP, `3-D inputs need the q_num_heads and kv_num_heads attributes`);
+  const [b, s, hidden] = t.dims;
+  if (hidden % heads !== 0) throw new OpError(OP, `'${what}' hidden size ${hidden} is not divisible by ${heads} heads`);
+  const d = hidden / heads;
+  const out = new Float64Array(x.length);
+  for (let bi = 0; bi < b; bi++)
+    for (let si = 0; si < s; si++)
+      for (let h = 0; h < heads; h++) {
+        const src = ((bi * s + si) * heads + h) * d, dst = ((bi * heads + h) * s + si) * d;
+        for (let k = 0; k < d; k++) out[dst + k] = x[src + k];
+      }
+  return { data: out, dims: [b, heads, s, d] };
+}
+
+/** Concatenates past [B,H,P,D] and new [B,H,S,D] along the sequence axis. */
+function concatSeq(past: Tensor | undefined, cur: { data: Float64Array; dims: number[] }): { data: Float64Array; dims: number[] } {
+  if (!past) return cur;
+  const [b, h, s, d] = cur.dims;
+  if (past.dims.length !== 4 || past.dims[0] !== b || past.dims[1] !== h || past.dims[3] !== d) {
+    throw new OpError(OP, `past cache of shape [${past.dims.join(',')}] does not match [${b},${h},*,${d}]`);
+  }
+  const p = past.dims[2], pv = toNumbers(past), t = p + s;
+  const out = new Float64Array(b * h * t * d);
+  for (let bh = 0; bh < b * h; bh++) {
+    out.set(pv.subarray(bh * p * d, (bh + 1) * p * d), bh * t * d);
+    out.set(cur.data.subarray(bh * s * d, (bh + 1) * s * d), bh * t * d + p * d);
+  }
+  return { data: out, dims: [b, h, t, d] };
+}
+
+/** The additive bias [B, Hq, Sq, T] from the mask, causality and nonpad_kv_seqlen. */
+function buildBias(
+  mask: Tensor | undefined, nonpad: Tensor | undefined, isCausal: boolean, pastLen: number | undefined,
+  b: number, hq: number, sq: number, t: number,
+): Float64Array {
+  const full = [b, hq, sq, t];
+  let bias = new Float64Array(b * hq * sq * t);
+  if (mask) {
+    if (mask.dims.length < 2) throw new OpError(OP, `attn_mask must have rank >= 2, got [${mask.dims.join(',')}]`);
+    const md = [...mask.dims];
+    const mlen = md[md.length - 1];
+    if (mlen > t) throw new OpError(OP, `attn_mask's last dim ${mlen} exceeds the total sequence length ${t}`);
+    const raw = toNumbers(mask);
+    // a mask shorter than the total sequence is padded with -inf (false for bool masks)
+    const rows = raw.length / Math.max(mlen, 1);
+    const padded = new Float64Array(rows * t).fill(-Infinity);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < mlen; j++) {
+        const v = raw[r * mlen + j];
+        padded[r * t + j] = mask.type === 'bool' ? (v ? 0 : -Infinity) : v;
+      }
+    md[md.length - 1] = t;
+    bias = broadcastTo(padded, md, full);
+  }
+  const np = nonpad ? toNumbers(nonpad) : undefined;
+  if (isCausal) {
+    for (let bi = 0; bi < b; bi++) {
+      // bottom-right alignment: query i sees keys j <= i + offset
+      const offset = pastLen === undefined && np ? np[bi] - sq : pastLen ?? 0;
+      for (let h = 0; h < hq; h++)
+        for (let i = 0; i < sq; i++) {
+          const row = ((bi * hq + h) * sq + i) * t;
+          for (let j = Math.max(0, i + offset + 1); j < t; j++) bias[row + j] = -Infinity;
+        }
+    }
+  }
+  if (np) {
+    for (let bi = 0; bi < b; bi++)
+      for (let r = 0; r < hq * sq; r++) {
+        const row = (bi * hq * sq + r) * t;
+        for (let j = Math.max(0, np[bi]); j < t; j++) bias[row + j] = -Infinity;
+      }
+  }
+  return bias;
+}
+
+export const attentionSpec = defineOp<AttentionAttrs>({
+  op: OP,
+  attrs: (a) => ({
+    isCausal: a.int('is_causal', 0) !== 0,
+    qHeads: a.int('q_num_heads'),
+    kvHeads: a.int('kv_num_heads'),
+    qkMode: a.int('qk_matmul_output_mode', 0),
+    scale: a.has('scale') ? a.float('scale', 1) : undefined,
+    softcap: a.float('softcap', 0),
+  }),
+  infer: (inputs, at) => {
+    const q = inputs[0], k = inputs[1], v = inputs[2];
+    let y: Dim[] | null = null;
+    if (q?.shape && v?.shape) {
+      if (q.shape.length === 4 && v.shape.length === 4) y = [q.shape[0], q.shape[1], q.shape[2], v.shape[3]];
+      else if (q.shape.length === 3 && v.shape.length === 3 && at.qHeads && at.kvHeads) {
+        const vh = v.shape[2];
+        y = [q.shape[0], q.shape[1], typeof vh === 'number' ? (vh / at.kvHeads) * at.qHeads : null];
+      }
+    }
+    const cache = (t: typeof k) => tensorType(q, t?.shape?.length === 4 ? [t.shape[0], t.shape[1], null, t.shape[3]] : null);
+    return [tensorType(q, y), cache(k), cache(v), tensorType(q, null)];
+  },
+  run: (inputs, at) => {
+    const qT = needFloat(OP, need(OP, inputs[0], 'Q'), 'Q');
+    const kT = need(OP, inputs[1], 'K'), vT = need(OP, inputs[2], 'V');
+    const [mask, pastK, pastV, nonpad] = [inputs[3], inputs[4], inputs[5], inputs[6]];
+    if (qT.dims.length !== kT.dims.length || qT.dims.length !== vT.dims.length) {
+      throw new OpError(OP, `Q, K and V must have the same rank`);
+    }
+    const q = toHeads(qT, at.qHeads, 'Q');
+    const k = concatSeq(pastK, toHeads(kT, at.kvHeads, 'K'));
+    const v = concatSeq(pastV, toHeads(vT, at.kvHeads, 'V'));
+    const [b, hq, sq, d] = q.dims;
+    const [, hkv, t, dk] = k.dims;
+    const dv = v.dims[3];
+    if (dk !== d) throw new OpError(OP, `Q head size ${d} differs from K head size ${dk}`);
+    if (hq % hkv !== 0) throw new OpError(OP, `q heads ${hq} is not a multiple of kv heads ${hkv}`);
+    if (v.dims[2] !== t || v.dims[1] !== hkv) throw new OpError(OP, `K and V disagree in heads or sequence length`);
+    const group = hq / hkv;
+    const scale = at.scale ?? 1 / Math.sqrt(d);
+
+    const bias = buildBias(mask, nonpad, at.isCausal, pastK ? pastK.dims[2] : undefined, b, hq, sq, t);
+    const scores = new Float64Array(b * hq * sq * t);
+    const qkOut = new Float64Array(scores.length);
+    for (let bi = 0; bi < b; bi++)
+      for (let h = 0; h < hq; h++) {
+        const kh = bi * hkv + Math.floor(h / group); // kv head shared by `group` query heads
+        for (let i = 0; i < sq; i++) {
+          const qo = ((bi * hq + h) * sq + i) * d;
+          const row = ((bi * hq + h) * sq + i) * t;
+          for (let j = 0; j < t; j++) {
+            const ko = (kh * t + j) * d;
+            let s = 0;
+            for (let c = 0; c < d; c++) s += q.data[qo + c] * k.data[ko + c];
+            s *= scale;
+            if (at.softcap > 0) s = at.softcap * Math.tanh(s / at.softcap);
+            qkOut[row + j] = s;
+            scores[row + j] = s + bias[row + j];
+          }
+        }
+      }
+    if (at.qkMode === 2) qkOut.set(scores);
+    for (let r = 0; r < b * hq * sq; r++) softmaxRow(scores, r * t, t);
+    if (at.qkMode === 3) qkOut.set(scores);
+
+    const y = new Float64Array(b * hq * sq * dv);
+    for (let bi = 0; bi < b; bi++)
+      for (let h = 0; h < hq; h++) {
+        const vh = bi * hkv + Math.floor(h / group);
+        for (let i = 0; i < sq; i++) {
+          const row = ((bi * hq + h) * sq + i) * t;
+          const yo = ((bi * hq + h) * sq + i) * dv;
+          for (let j = 0; j < t; j++) {
+            const p = scores[row + j];
+            if (p === 0) continue;
+            const vo = (vh * t + j) * dv;
+            for (let c = 0; c < dv; c++) y[yo + c] += p * v.data[vo + c];
+          }
+        }
+      }
+    let yOut: Tensor;
+    if (qT.dims.length === 3) {
+      // back to [B, Sq, Hq*Dv]
+      const y3 = new Float64Array(y.length);
+      for (let bi = 0; bi < b; bi++)
+        for (let h = 0; h < hq; h++)
+          for (let i = 0; i < sq; i++)
+            for (let c = 0; c < dv; c++) y3[((bi * sq + i) * hq + h) * dv + c] = y[((bi * hq + h) * sq + i) * dv + c];
+      yOut = fromNumbers(qT.type, [b, sq, hq * dv], y3);
+    } else yOut = fromNumbers(qT.type, [b, hq, sq, dv], y);
+    return [
+      yOut,
+      fromNumbers(kT.type, k.dims, k.data),
+      fromNumbers(vT.type, v.dims, v.data),
+      fromNumbers(qT.type, [b, hq, sq, t], qkOut),
+    ];
+  },
+});

@@ -1,0 +1,4 @@
+// The ml op family: every spec this folder defines, for ../registry.
+import type { OpSpec } from '../spec';
+
+export const mlOps: OpSpec[] = [];

@@ -1,0 +1,4 @@
+// The text op family: every spec this folder defines, for ../registry.
+import type { OpSpec } from '../spec';
+
+export const textOps: OpSpec[] = [];
