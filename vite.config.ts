@@ -36,7 +36,7 @@ export default defineConfig({
   ],
   resolve: {
     // protobufjs's util.inquire evals "require"; under the MV3 CSP even the attempt is a violation.
-    alias: { '@protobufjs/inquire': here('./background/shims/inquire.ts') },
+    alias: { '@protobufjs/inquire': here('./background/shims/inquire.cjs') },
   },
   build: {
     outDir: 'dist',

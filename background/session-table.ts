@@ -49,7 +49,8 @@ export class SessionTable {
   /** The engine session for `id`, rebuilt if the worker restarted since it was created. */
   open(id: string, origin: string, owner: Owner): Promise<InferenceSession> {
     const record = this.recordFor(id, origin);
-    this.owners.set(id, owner);
+    // The creating connection owns a session; after a worker restart, the first one to use it.
+    if (!this.owners.has(id)) this.owners.set(id, owner);
     let session = this.live.get(id);
     if (!session) {
       session = this.rebuild(record);

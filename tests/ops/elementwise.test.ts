@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AttrValue, TensorType } from '../../runtime/ir/graph';
 import { elementwiseOps } from '../../runtime/ops/elementwise';
+import { broadcastIndex, broadcastShapes } from '../../runtime/ops/broadcast';
 import { Attrs, OpError, type OpSpec, type RunContext } from '../../runtime/ops/spec';
-import { dataFrom, tensor, toNumbers, type DType, type Tensor } from '../../runtime/tensor';
+import { dataFrom, sizeOf, tensor, toNumbers, type DType, type Tensor } from '../../runtime/tensor';
 
 function spec(op: string): OpSpec {
   const s = elementwiseOps.find((x) => x.op === op);
@@ -32,6 +33,23 @@ describe('elementwise kernels', () => {
     expect(nums(y)).toEqual([11, 12, 13, 21, 22, 23]);
     expect(() => run('Add', [t('float32', [2], [1, 2]), t('float32', [3], [1, 2, 3])])).toThrow(OpError);
     expect(() => run('Add', [t('float32', [1], [1]), t('int32', [1], [1])])).toThrow(/share one type/);
+  });
+
+  it('agrees with a per-element index table on random broadcasts', () => {
+    let seed = 7;
+    const rand = (k: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % k);
+    for (let trial = 0; trial < 200; trial++) {
+      const out = Array.from({ length: rand(5) }, () => 1 + rand(4));
+      const pick = () => out.slice(rand(out.length + 1)).map((d) => (rand(2) ? d : 1));
+      const [da, db] = [pick(), pick()];
+      const a = t('float64', da, Array.from({ length: sizeOf(da) }, (_, i) => i));
+      const b = t('float64', db, Array.from({ length: sizeOf(db) }, (_, i) => 1000 * i));
+      const dims = broadcastShapes('Add', [da, db]);
+      const ia = broadcastIndex(da, dims), ib = broadcastIndex(db, dims);
+      const y = run('Add', [a, b]);
+      expect(y.dims).toEqual(dims);
+      expect(nums(y)).toEqual(Array.from(ia, (k, i) => k + 1000 * ib[i]));
+    }
   });
 
   it('keeps int64 arithmetic exact and wraps int32 products like C', () => {

@@ -5,6 +5,7 @@
 import type { Dim } from '../../ir/graph';
 import { fromNumbers, toNumbers, type Tensor } from '../../tensor';
 import { defineOp, OpError } from '../spec';
+import { probsTimesV, qkScores } from './sdpa';
 import { broadcastTo, need, needFloat, softmaxRow, tensorType } from './util';
 
 interface AttentionAttrs {
@@ -60,7 +61,7 @@ function buildBias(
   b: number, hq: number, sq: number, t: number,
 ): Float64Array {
   const full = [b, hq, sq, t];
-  let bias = new Float64Array(b * hq * sq * t);
+  let bias: Float64Array = new Float64Array(b * hq * sq * t);
   if (mask) {
     if (mask.dims.length < 2) throw new OpError(OP, `attn_mask must have rank >= 2, got [${mask.dims.join(',')}]`);
     const md = [...mask.dims];
@@ -134,53 +135,20 @@ export const attentionSpec = defineOp<AttentionAttrs>({
     const k = concatSeq(pastK, toHeads(kT, at.kvHeads, 'K'));
     const v = concatSeq(pastV, toHeads(vT, at.kvHeads, 'V'));
     const [b, hq, sq, d] = q.dims;
-    const [, hkv, t, dk] = k.dims;
+    const [, hkv, t] = k.dims;
     const dv = v.dims[3];
-    if (dk !== d) throw new OpError(OP, `Q head size ${d} differs from K head size ${dk}`);
-    if (hq % hkv !== 0) throw new OpError(OP, `q heads ${hq} is not a multiple of kv heads ${hkv}`);
     if (v.dims[2] !== t || v.dims[1] !== hkv) throw new OpError(OP, `K and V disagree in heads or sequence length`);
-    const group = hq / hkv;
     const scale = at.scale ?? 1 / Math.sqrt(d);
 
     const bias = buildBias(mask, nonpad, at.isCausal, pastK ? pastK.dims[2] : undefined, b, hq, sq, t);
-    const scores = new Float64Array(b * hq * sq * t);
-    const qkOut = new Float64Array(scores.length);
-    for (let bi = 0; bi < b; bi++)
-      for (let h = 0; h < hq; h++) {
-        const kh = bi * hkv + Math.floor(h / group); // kv head shared by `group` query heads
-        for (let i = 0; i < sq; i++) {
-          const qo = ((bi * hq + h) * sq + i) * d;
-          const row = ((bi * hq + h) * sq + i) * t;
-          for (let j = 0; j < t; j++) {
-            const ko = (kh * t + j) * d;
-            let s = 0;
-            for (let c = 0; c < d; c++) s += q.data[qo + c] * k.data[ko + c];
-            s *= scale;
-            if (at.softcap > 0) s = at.softcap * Math.tanh(s / at.softcap);
-            qkOut[row + j] = s;
-            scores[row + j] = s + bias[row + j];
-          }
-        }
-      }
+    const qkOut = qkScores(OP, q, k, scale);
+    if (at.softcap > 0) for (let i = 0; i < qkOut.length; i++) qkOut[i] = at.softcap * Math.tanh(qkOut[i] / at.softcap);
+    const scores = new Float64Array(qkOut.length);
+    for (let i = 0; i < scores.length; i++) scores[i] = qkOut[i] + bias[i];
     if (at.qkMode === 2) qkOut.set(scores);
     for (let r = 0; r < b * hq * sq; r++) softmaxRow(scores, r * t, t);
     if (at.qkMode === 3) qkOut.set(scores);
-
-    const y = new Float64Array(b * hq * sq * dv);
-    for (let bi = 0; bi < b; bi++)
-      for (let h = 0; h < hq; h++) {
-        const vh = bi * hkv + Math.floor(h / group);
-        for (let i = 0; i < sq; i++) {
-          const row = ((bi * hq + h) * sq + i) * t;
-          const yo = ((bi * hq + h) * sq + i) * dv;
-          for (let j = 0; j < t; j++) {
-            const p = scores[row + j];
-            if (p === 0) continue;
-            const vo = (vh * t + j) * dv;
-            for (let c = 0; c < dv; c++) y[yo + c] += p * v.data[vo + c];
-          }
-        }
-      }
+    const y = probsTimesV(OP, scores, v, hq, sq);
     let yOut: Tensor;
     if (qT.dims.length === 3) {
       // back to [B, Sq, Hq*Dv]

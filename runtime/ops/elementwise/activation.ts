@@ -4,7 +4,9 @@
 import type { Tensor } from '../../tensor';
 import { OpError, defineOp, type Attrs, type OpSpec } from '../spec';
 import { erf } from './math';
-import { FLOAT, NUMERIC, inferSameShape, mapNumbers, need, needType, type Accept } from './util';
+import { inferSameShape } from './infer';
+import { mapNumbers } from './numeric';
+import { FLOAT, NUMERIC, need, needType, type Accept } from './util';
 
 function activation<P>(op: string, accept: Accept, parse: (a: Attrs) => P, make: (p: P) => (x: number) => number): OpSpec<P> {
   return defineOp<P>({

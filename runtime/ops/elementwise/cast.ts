@@ -1,11 +1,14 @@
-// Cast and CastLike between every engine dtype, strings included; BitCast reinterprets bytes. Numbers convert like C/numpy:
-// floats truncate toward zero into ints, narrow ints wrap, 64-bit ints convert exactly.
+// Cast and CastLike between every engine dtype, strings included; BitCast reinterprets bytes.
+// Numbers convert like C/numpy: floats truncate toward zero into ints, narrow ints wrap, 64-bit
+// ints convert exactly.
 // float8/int4 targets are not engine dtypes, so `saturate` (which only concerns them) is ignored.
 
 import { allocData, byteSize, isBigIntType, tensor, type DType, type Tensor, type TypedArray } from '../../tensor';
 import { NotSupportedOpError, OpError, defineOp, type Attrs, type OpSpec } from '../spec';
+import { inferSameShape } from './infer';
+import { numBuffer, numTensor, numView, type BigArray } from './numeric';
 import { formatNumber, parseNumber } from './strings';
-import { codeName, dtypeOfCode, inferSameShape, need, numBuffer, numTensor, numView, type BigArray } from './util';
+import { codeName, dtypeOfCode, need } from './util';
 
 const INT64_MIN = -(2n ** 63n);
 

@@ -3,7 +3,9 @@
 
 import { isBigIntType, sizeOf, type Tensor } from '../../tensor';
 import { OpError, defineOp } from '../spec';
-import { NUMERIC, inferSameShape, mapBigInts, mapNumbers, need, needType, numView, type BigArray } from './util';
+import { inferSameShape } from './infer';
+import { mapBigInts, mapNumbers, numView, type BigArray } from './numeric';
+import { NUMERIC, need, needType } from './util';
 
 interface ClipAttrs {
   /** opset < 11: the bounds are attributes */

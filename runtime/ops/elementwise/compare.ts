@@ -4,10 +4,10 @@
 import type { Tensor } from '../../tensor';
 import { isBigIntType } from '../../tensor';
 import { defineOp, type OpSpec } from '../spec';
-import {
-  BOOL, NUMERIC, inferBroadcast, isNumericType, need, needSameType, needType, numView, zipTest,
-  type Accept, type BigArray,
-} from './util';
+import { inferBroadcast } from './infer';
+import { numView, type BigArray } from './numeric';
+import { BOOL, NUMERIC, isNumericType, need, needSameType, needType, type Accept } from './util';
+import { zipTest } from './zip';
 
 type Scalar = number | bigint | string;
 

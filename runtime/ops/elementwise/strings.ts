@@ -1,7 +1,7 @@
 // Number ⇄ text for Cast to and from string tensors. Text follows numpy's str(): shortest digits
 // that read back to the same value in the source type, Python's layout ("1.0", "1e-05", "inf").
 
-import type { DType } from '../../tensor';
+import { f32ToBf16, f32ToF16, type DType } from '../../tensor';
 
 /** ONNX's spellings: "INF"/"+INF"/"-INF"/"NaN" in any case, plain and scientific decimals. */
 export function parseNumber(s: string): number {
@@ -14,14 +14,19 @@ export function parseNumber(s: string): number {
   return Number(t);
 }
 
+/** Whether two numbers are one value once stored in `type` (float16 and bfloat16 via their bits). */
+function sameIn(type: DType, a: number, b: number): boolean {
+  if (type === 'float16') return f32ToF16(a) === f32ToF16(b);
+  if (type === 'bfloat16') return f32ToBf16(a) === f32ToBf16(b);
+  return Math.fround(a) === Math.fround(b);
+}
+
 /** The fewest significant digits that read back to `v` at the type's precision, as d.ddde±x. */
 function shortestExponential(v: number, type: DType): string {
-  if (type === 'float64') return v.toExponential();
-  // float32 and the halves: the first precision that round-trips through float32 (halves are
-  // exact in float32, so this is at most 9 digits)
+  if (type === 'float64') return v.toExponential(); // JS already gives the shortest for doubles
   for (let p = 1; p < 17; p++) {
     const s = v.toExponential(p - 1);
-    if (Math.fround(Number(s)) === v) return s;
+    if (sameIn(type, Number(s), v)) return s;
   }
   return v.toExponential();
 }

@@ -4,9 +4,9 @@
 import { isBigIntType, type DType } from '../../tensor';
 import { defineOp, type OpSpec } from '../spec';
 import { erf, roundHalfEven } from './math';
-import {
-  BOOL, FLOAT, INTEGER, NUMERIC, SIGNED, inferSameShape, mapBigInts, mapNumbers, need, needType, type Accept,
-} from './util';
+import { inferSameShape } from './infer';
+import { mapBigInts, mapNumbers } from './numeric';
+import { BOOL, FLOAT, INTEGER, NUMERIC, SIGNED, need, needType, type Accept } from './util';
 
 interface UnaryDef {
   readonly op: string;

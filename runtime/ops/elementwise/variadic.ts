@@ -3,7 +3,10 @@
 
 import { isBigIntType, type Tensor } from '../../tensor';
 import { NotSupportedOpError, OpError, defineOp, type OpSpec } from '../spec';
-import { FLOAT, NUMERIC, inferBroadcast, mapNumbers, needSameType, needType, zipBigInts, zipNumbers, type Accept } from './util';
+import { inferBroadcast } from './infer';
+import { mapNumbers } from './numeric';
+import { FLOAT, NUMERIC, needSameType, needType, type Accept } from './util';
+import { zipBigInts, zipNumbers } from './zip';
 
 interface Fold {
   readonly num: (x: number, y: number) => number;

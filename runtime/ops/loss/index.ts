@@ -1,5 +1,5 @@
-// The loss op family: NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss, for ../registry.
+// The loss op family: every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
-import { nllLossOp, sceLossOp } from './nll';
+import { lossSpecs } from './losses';
 
-export const lossOps: OpSpec[] = [nllLossOp, sceLossOp];
+export const lossOps: OpSpec[] = [...lossSpecs];

@@ -1,5 +1,6 @@
 // The movement op family: every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
+import { centerCropPad } from './center-crop-pad';
 import { concatSplitOps } from './concat-split';
 import { constantOps } from './constant';
 import { gatherOps } from './gather';
@@ -12,6 +13,7 @@ import { selectOps } from './select';
 import { sequenceOps } from './sequence';
 import { shapeOps } from './shape';
 import { sliceOps } from './slice';
+import { tensorScatter } from './tensor-scatter';
 import { uniqueOps } from './unique';
 
 export const movementOps: OpSpec[] = [
@@ -28,4 +30,6 @@ export const movementOps: OpSpec[] = [
   ...uniqueOps,
   ...sequenceOps,
   ...optionalOps,
+  centerCropPad,
+  tensorScatter,
 ];

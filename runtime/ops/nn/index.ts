@@ -1,5 +1,6 @@
 // The nn op family: every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
+import { affineGrid } from './affine-grid';
 import { conv, convInteger } from './conv';
 import { col2im, convTranspose } from './conv-transpose';
 import { depthToSpace, spaceToDepth } from './depth-space';
@@ -21,6 +22,6 @@ export const nnOps: OpSpec[] = [
   globalAveragePool, globalMaxPool, globalLpPool,
   resizeOp, upsample,
   rnn, gru, lstm,
-  gridSample, roiAlign, nonMaxSuppression, depthToSpace, spaceToDepth,
+  gridSample, affineGrid, roiAlign, nonMaxSuppression, depthToSpace, spaceToDepth,
   quantizeLinear, dequantizeLinear, dynamicQuantizeLinear, qLinearConv, qLinearMatMul,
 ] as OpSpec[];

@@ -1,4 +1,6 @@
 // The text op family: every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
+import { stringOps } from './strings';
+import { tfidfSpec } from './tfidf';
 
-export const textOps: OpSpec[] = [];
+export const textOps: OpSpec[] = [...stringOps, tfidfSpec];

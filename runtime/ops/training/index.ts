@@ -1,4 +1,5 @@
-// The training op family: every spec this folder defines, for ../registry.
+// The training op family (ai.onnx.preview.training): every spec this folder defines, for ../registry.
 import type { OpSpec } from '../spec';
+import { optimizerOps } from './optimizers';
 
-export const trainingOps: OpSpec[] = [];
+export const trainingOps: OpSpec[] = [...optimizerOps];

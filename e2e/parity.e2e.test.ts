@@ -1,0 +1,57 @@
+// (a) The real extension in headless Chromium, called from a page with a strict CSP, gives the
+// same outputs as onnxruntime-node on the same input (max abs difference ≤ 1e-4).
+
+/// <reference path="../types/kiln.d.ts" />
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
+import { createAndRun, feedsFor, maxAbsDiff, ortReference } from './harness';
+
+let browser: LaunchedBrowser;
+let site: ServedPage;
+
+beforeAll(async () => {
+  browser = await launchWithExtension();
+  site = await servePage('<!doctype html><title>parity</title><p>strict CSP page</p>', { csp: STRICT_CSP });
+});
+afterAll(async () => {
+  await site?.close();
+  await browser?.close();
+});
+
+describe('the built page API script', () => {
+  it('is a standalone IIFE, not a loader importing chunks', () => {
+    const code = readFileSync(new URL('../dist/content/page-api.js', import.meta.url), 'utf8');
+    expect(code.trimStart().startsWith('(function')).toBe(true);
+    expect(code).not.toMatch(/\bimport\s*\(|^\s*import\s|chrome\.runtime\.getURL/m);
+  });
+});
+
+describe.each(['blazeface', 'ppocr-cls'])('%s through window.kiln', (model) => {
+  it('matches onnxruntime-node within 1e-4', async () => {
+    const page = await browser.context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(site.url);
+    expect(await page.evaluate(() => Object.getOwnPropertyDescriptor(window, 'kiln')?.writable)).toBe(false);
+    expect(await page.evaluate((m) => window.kiln.availability(m), model)).toBe('available');
+
+    const feeds = feedsFor(model, 1234);
+    const got = await createAndRun(page, model, feeds);
+    const want = await ortReference(model, feeds);
+
+    expect(Object.keys(got.outputs).sort()).toEqual(Object.keys(want).sort());
+    for (const [name, w] of Object.entries(want)) {
+      expect(new Set(w.data).size, `${name} is not constant`).toBeGreaterThan(1);
+      const g = got.outputs[name];
+      expect(g.arrayClass, name).toBe('Float32Array');
+      expect(g.dims, name).toEqual(w.dims);
+      const diff = maxAbsDiff(g.data, w.data);
+      expect(diff, `${model} output ${name}: max abs difference`).toBeLessThanOrEqual(1e-4);
+    }
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+});
