@@ -12,7 +12,7 @@ interface AttentionAttrs {
   readonly isCausal: boolean;
   readonly qHeads: number | undefined;
   readonly kvHeads: number | undefined;
-  /** 0/1: Q·K^T (after softcap), 2: plus mask, 3: after softmax */
+  /** 0 and 1: scale·Q·Kᵀ after softcap (as the ONNX reference does), 2: plus the mask, 3: after softmax */
   readonly qkMode: number;
   readonly scale: number | undefined;
   readonly softcap: number;

@@ -3,8 +3,13 @@
 import { unregisteredReduceOps } from '../reduce';
 import type { OpSpec } from '../spec';
 import { attentionSpec } from './attention';
+import { causalConvSpec } from './causal-conv';
 import { flexAttentionSpec } from './flex-attention';
+import { linearAttentionSpec } from './linear-attention';
 import { rotarySpec } from './rotary';
 import { swigluSpec } from './swiglu';
 
-export const attentionOps: OpSpec[] = [attentionSpec, flexAttentionSpec, rotarySpec, swigluSpec, ...unregisteredReduceOps];
+export const attentionOps: OpSpec[] = [
+  attentionSpec, flexAttentionSpec, linearAttentionSpec, causalConvSpec, rotarySpec, swigluSpec,
+  ...unregisteredReduceOps,
+];
