@@ -9,13 +9,20 @@ export interface Tolerance {
   readonly atol: number;
 }
 
-/** ONNX's own runner: rtol 1e-3, atol 1e-7 for floats; integers, bools and strings exact. */
+/** ONNX's own runner: rtol 1e-3, atol 1e-7 for floats; narrow floats, integers, bools and strings exact. */
 const TOLERANCES: Record<string, Partial<Record<string, Tolerance>>> = {
   reference: {
     float32: { rtol: 1e-3, atol: 1e-7 },
     float64: { rtol: 1e-3, atol: 1e-7 },
     float16: { rtol: 1e-3, atol: 1e-3 },
     bfloat16: { rtol: 1e-2, atol: 1e-2 },
+    // narrow floats convert bit-exactly (round to nearest even), so their values must match exactly
+    float8e4m3fn: { rtol: 0, atol: 0 },
+    float8e4m3fnuz: { rtol: 0, atol: 0 },
+    float8e5m2: { rtol: 0, atol: 0 },
+    float8e5m2fnuz: { rtol: 0, atol: 0 },
+    float8e8m0: { rtol: 0, atol: 0 },
+    float4e2m1: { rtol: 0, atol: 0 },
   },
 };
 

@@ -4,6 +4,9 @@
 /// <reference path="../types/kiln.d.ts" />
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { LaunchedBrowser } from './browser';
+import type { ModelStatus } from '../protocol';
 import { findModel } from '../models/catalog';
 import { readCatalogModel } from '../models/copy-models';
 
@@ -88,4 +91,21 @@ export function feedsFor(modelId: string, seed: number): Record<string, { dims: 
   const dims = modelId === 'blazeface' ? [1, 128, 128, 3] : [1, 3, 48, 192];
   const name = modelId === 'blazeface' ? 'input:0' : 'x';
   return { [name]: { dims, data: deterministicFloats(dims.reduce((a, b) => a * b, 1), seed) } };
+}
+
+/** The popup channel's `models.status`, asked from an extension page as the popup does. */
+export async function popupStatus(browser: LaunchedBrowser): Promise<ModelStatus[]> {
+  const popup = await browser.context.newPage();
+  await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
+  const reply = await popup.evaluate(
+    () =>
+      new Promise<{ kind: string; value: { models: ModelStatus[] } }>((resolve) => {
+        const port = chrome.runtime.connect({ name: 'kiln-popup' });
+        port.onMessage.addListener((m) => resolve(m));
+        port.postMessage({ kind: 'models.status', id: 1 });
+      }),
+  );
+  await popup.close();
+  expect(reply.kind).toBe('result');
+  return reply.value.models;
 }

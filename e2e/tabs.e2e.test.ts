@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
-import { feedsFor, maxAbsDiff, ortReference } from './harness';
+import { feedsFor, maxAbsDiff, ortReference, popupStatus } from './harness';
 import { relayWorld } from './relay-world';
 
 let browser: LaunchedBrowser;
@@ -45,22 +45,6 @@ function openAndRunAll(page: Page, jobs: { model: string; feeds: Record<string, 
   }, jobs);
 }
 
-async function popupStatus(): Promise<{ id: string; sessions: number; bytes: number; loaded: boolean }[]> {
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup/index.html`);
-  const reply = await popup.evaluate(
-    () =>
-      new Promise<{ kind: string; value: { models: { id: string; sessions: number; bytes: number; loaded: boolean }[] } }>((resolve) => {
-        const port = chrome.runtime.connect({ name: 'kiln-popup' });
-        port.onMessage.addListener((m) => resolve(m));
-        port.postMessage({ kind: 'models.status', id: 1 });
-      }),
-  );
-  await popup.close();
-  expect(reply.kind).toBe('result');
-  return reply.value.models;
-}
-
 it('runs sessions in two tabs at once, each with the right outputs', async () => {
   const blaze1 = feedsFor('blazeface', 1);
   const blaze2 = feedsFor('blazeface', 2);
@@ -89,7 +73,7 @@ it('runs sessions in two tabs at once, each with the right outputs', async () =>
 });
 
 it('the popup channel counts the open sessions per model', async () => {
-  const models = await popupStatus();
+  const models = await popupStatus(browser);
   expect(models.map((m) => m.id).sort()).toEqual(['blazeface', 'ppocr-cls']);
   for (const m of models) {
     expect(m.sessions).toBe(2);
@@ -115,10 +99,10 @@ it("one origin cannot use another origin's session id", async () => {
 
 it("closing a tab frees that tab's sessions", async () => {
   await tabB.close();
-  let models = await popupStatus();
+  let models = await popupStatus(browser);
   for (let i = 0; i < 50 && models.some((m) => m.sessions !== 1); i++) {
     await new Promise((r) => setTimeout(r, 100));
-    models = await popupStatus();
+    models = await popupStatus(browser);
   }
   expect(models.map((m) => m.sessions)).toEqual([1, 1]);
 });

@@ -1,21 +1,22 @@
-// (e) The service worker is stopped (CDP Target.closeTarget on its target, as Chrome does after
+// (e) The service worker is stopped (CDP ServiceWorker.stopAllWorkers, as Chrome stops it after
 // 30 s idle): the next run on an old session id still answers correctly, from a fresh worker
 // that rebuilt the session from its descriptor; a run in flight when the worker dies is resent.
 
 /// <reference path="../types/kiln.d.ts" />
-import type { CDPSession, Page, Worker } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { currentWorker, launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
-import { feedsFor, maxAbsDiff, ortReference } from './harness';
+import { launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
+import { workerControl, type WorkerControl } from './worker-control';
+import { feedsFor, maxAbsDiff, ortReference, popupStatus } from './harness';
 
 let browser: LaunchedBrowser;
 let site: ServedPage;
 let page: Page;
-let cdp: CDPSession;
+let worker: WorkerControl;
 
 beforeAll(async () => {
   browser = await launchWithExtension();
-  cdp = await browser.context.browser()!.newBrowserCDPSession();
+  worker = await workerControl(browser);
   site = await servePage('<!doctype html><title>restart</title>', { csp: STRICT_CSP });
   page = await browser.context.newPage();
   await page.goto(site.url);
@@ -24,16 +25,6 @@ afterAll(async () => {
   await site?.close();
   await browser?.close();
 });
-
-/** Stops the extension's service worker and waits until Playwright sees it gone. */
-async function stopWorker(worker: Worker): Promise<void> {
-  const closed = new Promise<void>((resolve) => worker.once('close', () => resolve()));
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
-  expect(target, 'the extension service worker target').toBeDefined();
-  await cdp.send('Target.closeTarget', { targetId: target!.targetId });
-  await closed;
-}
 
 const feeds = feedsFor('blazeface', 42);
 
@@ -57,22 +48,34 @@ it('a run on an old session id after the worker was stopped answers correctly', 
   });
   await expectMatchesOrt(await runKept(page, feeds));
 
-  const old = await currentWorker(browser.context);
-  await old.evaluate(() => {
-    (globalThis as unknown as { marker: string }).marker = 'old worker';
-  });
-  await stopWorker(old);
+  expect((await popupStatus(browser)).find((m) => m.id === 'blazeface')).toMatchObject({ loaded: true, sessions: 1 });
+
+  await worker.stop();
+  const starts = worker.starts();
+  // The fresh worker knows the session (its descriptor outlived the worker) but holds no model yet.
+  expect((await popupStatus(browser)).find((m) => m.id === 'blazeface')).toMatchObject({ loaded: false, sessions: 1 });
+
+  expect(worker.starts(), 'the popup woke a new worker').toBe(starts + 1);
 
   await expectMatchesOrt(await runKept(page, feeds));
-  const fresh = await currentWorker(browser.context);
-  // A new worker instance answered: the old one's globals are gone.
-  expect(await fresh.evaluate(() => (globalThis as unknown as { marker?: string }).marker)).toBeUndefined();
+  expect((await popupStatus(browser)).find((m) => m.id === 'blazeface')).toMatchObject({ loaded: true, sessions: 1 });
 });
 
 it('a run in flight when the worker stops is resent and answers', async () => {
-  const worker = await currentWorker(browser.context);
+  await worker.stop();
+  const starts = worker.starts();
   const run = runKept(page, feeds);
-  await new Promise((r) => setTimeout(r, 30)); // let the request reach the worker
-  await stopWorker(worker);
+  // Wait until the request has woken the worker and it runs, then stop it mid-request.
+  while (worker.starts() === starts || worker.status() !== 'running') await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 50));
+  await worker.stop();
   await expectMatchesOrt(await run);
+  expect(worker.starts(), 'the relay resent the request to a new worker').toBeGreaterThanOrEqual(starts + 2);
+});
+
+it('several stops in a row: every run still answers', async () => {
+  for (let i = 0; i < 3; i++) {
+    await worker.stop();
+    await expectMatchesOrt(await runKept(page, feeds));
+  }
 });

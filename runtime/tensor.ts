@@ -1,9 +1,18 @@
 // Tensors as the engine, the wire and the page API all see them: `{type, dims, data}` with a
 // typed array per element type (the same shape onnxruntime-web uses, so page code ports over).
+// Narrow types keep one element per slot: float8/float4 as raw bits in a Uint8Array, int4/int2 as
+// Int8Array values, uint4/uint2 as Uint8Array values (packing happens only in the ONNX codec).
+
+import { isMiniFloatType, miniFloatTable, numberToMiniFloat, type MiniFloatType } from './float8';
+
+export { isMiniFloatType, type MiniFloatType };
 
 export type NumericType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16'
-  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64';
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | MiniFloatType | NarrowIntType;
+/** Integers of fewer than 8 bits (ONNX packs them two or four to a byte on the wire). */
+export type NarrowIntType = 'int4' | 'uint4' | 'int2' | 'uint2';
 export type DType = NumericType | 'bool' | 'string';
 
 export type TypedArray =
@@ -46,6 +55,16 @@ const ctors: Record<Exclude<DType, 'string'>, ArrayCtor> = {
   int64: BigInt64Array as unknown as ArrayCtor,
   uint64: BigUint64Array as unknown as ArrayCtor,
   bool: Uint8Array as unknown as ArrayCtor,
+  float8e4m3fn: Uint8Array as unknown as ArrayCtor, // raw float8 bits, likewise below
+  float8e4m3fnuz: Uint8Array as unknown as ArrayCtor,
+  float8e5m2: Uint8Array as unknown as ArrayCtor,
+  float8e5m2fnuz: Uint8Array as unknown as ArrayCtor,
+  float8e8m0: Uint8Array as unknown as ArrayCtor,
+  float4e2m1: Uint8Array as unknown as ArrayCtor, // raw bits in the low nibble
+  int4: Int8Array as unknown as ArrayCtor, // values -8..7
+  uint4: Uint8Array as unknown as ArrayCtor, // values 0..15
+  int2: Int8Array as unknown as ArrayCtor, // values -2..1
+  uint2: Uint8Array as unknown as ArrayCtor, // values 0..3
 };
 
 export const DTYPES: readonly DType[] = [...Object.keys(ctors), 'string'] as DType[];
@@ -54,7 +73,32 @@ export const isBigIntType = (t: DType): t is 'int64' | 'uint64' => t === 'int64'
 export const isFloatType = (t: DType): boolean =>
   t === 'float32' || t === 'float64' || t === 'float16' || t === 'bfloat16';
 
-/** Bytes per element (0 for strings). */
+const NARROW_INT_BITS: Record<NarrowIntType, number> = { int4: 4, uint4: 4, int2: 2, uint2: 2 };
+export const isNarrowIntType = (t: DType): t is NarrowIntType => Object.prototype.hasOwnProperty.call(NARROW_INT_BITS, t);
+
+/** Bits per element on the wire: 4 or 2 for the packed types, 8 × bytes otherwise (0 for strings). */
+export function bitsPerElement(t: DType): number {
+  if (isNarrowIntType(t)) return NARROW_INT_BITS[t];
+  return t === 'float4e2m1' ? 4 : 8 * byteSize(t);
+}
+
+/**
+ * Whether storing a JS number into this type's array gives that number as the type would hold it
+ * (rounded to float32, truncated and wrapped like C), so kernels may write results straight in.
+ * Not for halves, narrow floats (raw bits), narrow ints (must wrap to their width) or 64-bit ints.
+ */
+export const storesNumbers = (t: DType): boolean =>
+  t !== 'string' && !isBigIntType(t) && t !== 'float16' && t !== 'bfloat16' && !isMiniFloatType(t) && !isNarrowIntType(t);
+
+/** A number truncated and wrapped into a `bits`-wide integer, as a typed-array store would for 8 bits. */
+export function wrapInt(v: number, bits: number, signed: boolean): number {
+  if (!Number.isFinite(v)) return 0;
+  const m = 2 ** bits;
+  const u = ((Math.trunc(v) % m) + m) % m;
+  return signed && u >= m / 2 ? u - m : u;
+}
+
+/** Bytes per element in memory (0 for strings; 1 for the packed types, one element per slot). */
 export function byteSize(t: DType): number {
   return t === 'string' ? 0 : (ctors[t] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
 }
@@ -107,6 +151,15 @@ export function dataFrom(t: DType, values: ArrayLike<number | bigint | boolean>)
   } else if (t === 'bfloat16') {
     const o = out as Uint16Array;
     for (let i = 0; i < n; i++) o[i] = f32ToBf16(Number(values[i]));
+  } else if (isMiniFloatType(t)) {
+    // saturating, as Cast and QuantizeLinear do by default; castTensor handles saturate=0
+    const o = out as Uint8Array;
+    for (let i = 0; i < n; i++) o[i] = numberToMiniFloat(t, Number(values[i]));
+  } else if (isNarrowIntType(t)) {
+    const o = out as Int8Array | Uint8Array;
+    const bits = NARROW_INT_BITS[t];
+    const signed = t === 'int4' || t === 'int2';
+    for (let i = 0; i < n; i++) o[i] = wrapInt(Number(values[i]), bits, signed);
   } else if (t === 'bool') {
     const o = out as Uint8Array;
     for (let i = 0; i < n; i++) o[i] = values[i] ? 1 : 0;
@@ -125,6 +178,10 @@ export function toNumbers(t: Tensor): Float64Array {
   if (Array.isArray(d)) throw new TypeError(`expected a numeric tensor, got a ${t.type} tensor`);
   if (t.type === 'float16') for (let i = 0; i < n; i++) out[i] = f16ToF32((d as Uint16Array)[i]);
   else if (t.type === 'bfloat16') for (let i = 0; i < n; i++) out[i] = bf16ToF32((d as Uint16Array)[i]);
+  else if (isMiniFloatType(t.type)) {
+    const tab = miniFloatTable(t.type);
+    for (let i = 0; i < n; i++) out[i] = tab[(d as Uint8Array)[i]];
+  }
   else for (let i = 0; i < n; i++) out[i] = Number(d[i]);
   return out;
 }

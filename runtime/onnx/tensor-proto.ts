@@ -1,29 +1,20 @@
 // ONNX TensorProto ⇄ Tensor: every storage field (raw_data little-endian, float_data, int32_data
 // for the narrow types and halves, int64_data, uint64_data, double_data, string_data).
+// 4-bit and 2-bit types are packed two or four to a byte, low bits first, in raw_data and in
+// int32_data (one packed byte per int32); in memory they keep one element per slot.
 
-import { allocData, byteSize, type DType, type Tensor, type TypedArray, sizeOf, tensor } from '../tensor';
+import { allocData, bitsPerElement, byteSize, type DType, type Tensor, type TypedArray, sizeOf, tensor } from '../tensor';
+import { CODE_BY_DTYPE, codeName, dtypeOfCode } from '../dtype-codes';
 import { int64, int64Number, onnx, type LongLike, type pb } from './proto';
 
-const ONNX_TO_DTYPE: Record<number, DType> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
-};
-const ONNX_TYPE_NAMES: Record<number, string> = {
-  14: 'complex64', 15: 'complex128', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2',
-  20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
-};
-export const DTYPE_TO_ONNX: Record<DType, number> = Object.fromEntries(
-  Object.entries(ONNX_TO_DTYPE).map(([k, v]) => [v, Number(k)]),
-) as Record<DType, number>;
-
-/** Thrown for data the engine cannot represent (complex, float8, int4, external data). */
+/** Thrown for data the engine cannot represent (complex, external data). */
 export class UnsupportedDataError extends Error {
   override name = 'UnsupportedDataError';
 }
 
 export function dtypeFromOnnx(code: number): DType {
-  const t = ONNX_TO_DTYPE[code];
-  if (!t) throw new UnsupportedDataError(`ONNX element type ${ONNX_TYPE_NAMES[code] ?? code} is not supported`);
+  const t = dtypeOfCode(code);
+  if (!t) throw new UnsupportedDataError(`ONNX element type ${codeName(code)} is not supported`);
   return t;
 }
 
@@ -42,6 +33,16 @@ export function tensorFromProto(p: pb.ITensorProto): Tensor {
     return tensor(type, dims, s.length ? s : new Array<string>(n).fill(''));
   }
   const raw = p.rawData;
+  const bits = bitsPerElement(type);
+  if (bits < 8) {
+    const packed = raw && raw.length > 0 ? raw : p.int32Data ?? [];
+    const want = Math.ceil((n * bits) / 8);
+    if (packed.length === 0 && n > 0) return tensor(type, dims, allocData(type, n)); // empty field: zeros per spec
+    if (packed.length !== want) {
+      throw new RangeError(`tensor '${p.name}': ${packed.length} packed bytes, shape [${dims}] of ${type} needs ${want}`);
+    }
+    return tensor(type, dims, unpack(type, bits, packed, n));
+  }
   if (raw && raw.length > 0) {
     const bytes = byteSize(type);
     if (raw.length !== n * bytes) {
@@ -71,14 +72,37 @@ export function tensorFromProto(p: pb.ITensorProto): Tensor {
   return tensor(type, dims, out);
 }
 
+/** Elements of `bits` (4 or 2) each, low bits of each byte first; signed types sign-extend. */
+function unpack(type: DType, bits: number, packed: ArrayLike<number>, n: number): TypedArray {
+  const out = allocData(type, n) as Int8Array | Uint8Array;
+  const per = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const signed = type === 'int4' || type === 'int2';
+  for (let i = 0; i < n; i++) {
+    const v = (packed[Math.floor(i / per)] >> ((i % per) * bits)) & mask;
+    out[i] = signed && v > mask >> 1 ? v - (mask + 1) : v;
+  }
+  return out;
+}
+
+/** The inverse of unpack: elements of `bits` each into bytes, zero-padded. */
+function pack(bits: number, data: ArrayLike<number>): Uint8Array {
+  const per = 8 / bits;
+  const mask = (1 << bits) - 1;
+  const out = new Uint8Array(Math.ceil(data.length / per));
+  for (let i = 0; i < data.length; i++) out[Math.floor(i / per)] |= (data[i] & mask) << ((i % per) * bits);
+  return out;
+}
+
 export function decodeTensor(bytes: Uint8Array): Tensor {
   return tensorFromProto(onnx.TensorProto.decode(bytes));
 }
 
 /** Encodes a tensor as a TensorProto (raw_data form; strings in string_data). */
 export function encodeTensor(t: Tensor, name = ''): Uint8Array {
-  const p: pb.ITensorProto = { name, dataType: DTYPE_TO_ONNX[t.type], dims: [...t.dims] };
+  const p: pb.ITensorProto = { name, dataType: CODE_BY_DTYPE[t.type], dims: [...t.dims] };
   if (t.type === 'string') p.stringData = (t.data as string[]).map((s) => utf8enc.encode(s));
+  else if (bitsPerElement(t.type) < 8) p.rawData = pack(bitsPerElement(t.type), t.data as Int8Array | Uint8Array);
   else {
     const d = t.data as TypedArray;
     p.rawData = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);

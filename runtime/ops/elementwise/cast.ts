@@ -1,9 +1,13 @@
 // Cast and CastLike between every engine dtype, strings included; BitCast reinterprets bytes.
 // Numbers convert like C/numpy: floats truncate toward zero into ints, narrow ints wrap, 64-bit
-// ints convert exactly.
-// float8/int4 targets are not engine dtypes, so `saturate` (which only concerns them) is ignored.
+// ints convert exactly; int4/int2 wrap like the other narrow ints. Narrow float targets (float8,
+// float4) round to nearest even and honour `saturate`; float8e8m0 also `round_mode`.
 
-import { allocData, byteSize, isBigIntType, tensor, type DType, type Tensor, type TypedArray } from '../../tensor';
+import { numberToMiniFloat, type E8M0Rounding } from '../../float8';
+import {
+  allocData, bitsPerElement, isBigIntType, isMiniFloatType, tensor, type DType, type MiniFloatType, type Tensor,
+  type TypedArray,
+} from '../../tensor';
 import { NotSupportedOpError, OpError, defineOp, type Attrs, type OpSpec } from '../spec';
 import { inferSameShape } from './infer';
 import { numBuffer, numTensor, numView, type BigArray } from './numeric';
@@ -50,9 +54,31 @@ function fromStrings(x: Tensor, to: DType): Tensor {
 /** A float to a 64-bit int: truncated; NaN and infinities give INT64_MIN as on x86 (numpy). */
 const floatToBig = (v: number): bigint => (Number.isFinite(v) ? BigInt(Math.trunc(v)) : INT64_MIN);
 
+/** How a cast into a narrow float rounds and overflows (Cast's `saturate` and `round_mode`). */
+export interface NarrowFloatOptions {
+  readonly saturate?: boolean;
+  readonly roundMode?: E8M0Rounding;
+}
+
+/** Any tensor's elements as JS numbers (strings parsed, 64-bit ints rounded to the nearest double). */
+function numbersOf(x: Tensor): ArrayLike<number> {
+  if (x.type === 'string') return (x.data as string[]).map(parseNumber);
+  if (isBigIntType(x.type)) return Array.from(x.data as BigArray, Number);
+  return numView(x);
+}
+
+function toMiniFloat(x: Tensor, to: MiniFloatType, opts: NarrowFloatOptions): Tensor {
+  const src = numbersOf(x);
+  const out = allocData(to, src.length) as Uint8Array;
+  const saturate = opts.saturate ?? true;
+  for (let i = 0; i < src.length; i++) out[i] = numberToMiniFloat(to, src[i], saturate, opts.roundMode ?? 'up');
+  return tensor(to, x.dims, out);
+}
+
 /** Converts a tensor to `to`; the same tensor when it already has that type. */
-export function castTensor(x: Tensor, to: DType): Tensor {
+export function castTensor(x: Tensor, to: DType, opts: NarrowFloatOptions = {}): Tensor {
   if (x.type === to) return x;
+  if (isMiniFloatType(to)) return toMiniFloat(x, to, opts);
   if (to === 'string') return tensor('string', x.dims, toStrings(x));
   if (x.type === 'string') return fromStrings(x, to);
   const n = x.data.length;
@@ -97,18 +123,27 @@ function targetType(op: string, a: Attrs): CastAttrs {
   return { to };
 }
 
-const cast = defineOp<CastAttrs>({
+/** `saturate` (default 1) and `round_mode` (default "up"), which only narrow float targets use. */
+function narrowOptions(op: string, a: Attrs): Required<NarrowFloatOptions> {
+  const roundMode = a.string('round_mode', 'up');
+  if (roundMode !== 'up' && roundMode !== 'down' && roundMode !== 'nearest') {
+    throw new OpError(op, `round_mode must be "up", "down" or "nearest", got "${roundMode}"`);
+  }
+  return { saturate: a.int('saturate', 1) !== 0, roundMode };
+}
+
+const cast = defineOp<CastAttrs & Required<NarrowFloatOptions>>({
   op: 'Cast',
-  attrs: (a) => targetType('Cast', a),
+  attrs: (a) => ({ ...targetType('Cast', a), ...narrowOptions('Cast', a) }),
   infer: (inputs, at) => inferSameShape(inputs, at.to),
-  run: (inputs, at) => [castTensor(need('Cast', inputs[0], 'input'), at.to)],
+  run: (inputs, at) => [castTensor(need('Cast', inputs[0], 'input'), at.to, at)],
 });
 
-const castLike = defineOp<null>({
+const castLike = defineOp<Required<NarrowFloatOptions>>({
   op: 'CastLike',
-  attrs: () => null,
+  attrs: (a) => narrowOptions('CastLike', a),
   infer: (inputs) => (inputs[1] ? inferSameShape(inputs, inputs[1].dtype) : [null]),
-  run: (inputs) => [castTensor(need('CastLike', inputs[0], 'input'), need('CastLike', inputs[1], 'target_type').type)],
+  run: (inputs, at) => [castTensor(need('CastLike', inputs[0], 'input'), need('CastLike', inputs[1], 'target_type').type, at)],
 });
 
 /** BitCast: reinterprets each element's bytes as `to`, a type of the same width. */
@@ -118,8 +153,8 @@ const bitCast = defineOp<CastAttrs>({
   infer: (inputs, at) => inferSameShape(inputs, at.to),
   run: (inputs, at) => {
     const x = need('BitCast', inputs[0], 'input');
-    if (x.type === 'string' || at.to === 'string' || byteSize(x.type) !== byteSize(at.to)) {
-      throw new OpError('BitCast', `cannot reinterpret ${x.type} as ${at.to}: both must be non-string types of one width`);
+    if (x.type === 'string' || at.to === 'string' || bitsPerElement(x.type) !== bitsPerElement(at.to) || bitsPerElement(at.to) < 8) {
+      throw new OpError('BitCast', `cannot reinterpret ${x.type} as ${at.to}: both must be non-string types of one width, whole bytes`);
     }
     const src = x.data as TypedArray;
     const out = allocData(at.to, src.length) as TypedArray;

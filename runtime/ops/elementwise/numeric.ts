@@ -1,7 +1,7 @@
 // Number views of tensor storage and output buffers that encode halves and 64-bit ints, so one
 // scalar kernel over JS numbers serves every numeric dtype; plus the unary maps built on them.
 
-import { allocData, fromNumbers, isBigIntType, tensor, toNumbers, type DType, type Tensor } from '../../tensor';
+import { allocData, fromNumbers, storesNumbers, tensor, toNumbers, type DType, type Tensor } from '../../tensor';
 
 /** Typed arrays whose elements read and write as plain JS numbers. */
 export type NumArray =
@@ -10,8 +10,8 @@ export type BigArray = BigInt64Array | BigUint64Array;
 /** Any tensor storage, read and written element by element without caring about its type. */
 export type AnyArray = { [i: number]: unknown; readonly length: number };
 
-/** Storage types whose elements already are JS numbers (no decoding needed). */
-const isDirect = (t: DType): boolean => !isBigIntType(t) && t !== 'float16' && t !== 'bfloat16' && t !== 'string';
+/** Storage types whose elements already are JS numbers (no decoding or wrapping needed). */
+const isDirect = storesNumbers;
 
 /** A tensor's elements as numbers: its own array where that already holds numbers, else a decoded copy. */
 export function numView(t: Tensor): NumArray {

@@ -42,15 +42,4 @@ export function needSameType(op: string, ts: readonly Tensor[]): DType {
 
 // ---- ONNX element-type codes (Cast's `to`) ----
 
-const ONNX_DTYPES: Record<number, DType> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
-  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
-};
-const ONNX_TYPE_NAMES: Record<number, string> = {
-  14: 'complex64', 15: 'complex128', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2',
-  20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1', 24: 'float8e8m0', 25: 'uint2', 26: 'int2',
-};
-
-/** The engine dtype for an ONNX element-type code, or undefined for one it lacks (float8, int4, …). */
-export const dtypeOfCode = (code: number): DType | undefined => ONNX_DTYPES[code];
-export const codeName = (code: number): string => ONNX_TYPE_NAMES[code] ?? `code ${code}`;
+export { codeName, dtypeOfCode } from '../../dtype-codes';

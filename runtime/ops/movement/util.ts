@@ -3,6 +3,7 @@
 
 import type { Dim, TensorType } from '../../ir/graph';
 import { allocData, type DType, stridesOf, type Tensor, type TensorData, toNumbers } from '../../tensor';
+import { codeName, dtypeOfCode } from '../../dtype-codes';
 import { OpError } from '../spec';
 
 /** Any tensor data seen as an indexable list of elements (typed array or string[]). */
@@ -146,15 +147,9 @@ export const product = (dims: readonly number[], from = 0, to = dims.length): nu
   return n;
 };
 
-/** ONNX TensorProto element-type codes, for attributes such as EyeLike's dtype. */
-const ONNX_DTYPES: Record<number, DType> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
-};
-
 export function dtypeFromCode(op: string, code: number): DType {
-  const t = ONNX_DTYPES[code];
-  if (!t) throw new OpError(op, `element type ${code} is not supported`);
+  const t = dtypeOfCode(code);
+  if (!t) throw new OpError(op, `element type ${codeName(code)} is not supported`);
   return t;
 }
 

@@ -1,20 +1,27 @@
 // Linear quantization: QuantizeLinear, DequantizeLinear (per tensor, per axis, blocked) and
-// DynamicQuantizeLinear, plus the rounding/saturation helpers the QLinear ops share.
+// DynamicQuantizeLinear, plus the rounding/saturation helpers the QLinear ops share. Quantized
+// types: 2- to 32-bit integers (round half to even, clamp) and the narrow floats (float8, float4:
+// round to nearest even, clamped unless saturate=0).
 
 import { normAxis } from '../broadcast';
 import { defineOp, NotSupportedOpError, OpError } from '../spec';
-import type { DType, Tensor } from '../../tensor';
+import { numberToMiniFloat } from '../../float8';
+import { isMiniFloatType, tensor, type DType, type Tensor } from '../../tensor';
 import { f64, need, out } from './util';
 
-/** Integer range of the quantized types the engine has. */
+/** Integer range of the quantized integer types. */
 export function qRange(op: string, t: DType): [number, number] {
   switch (t) {
+    case 'uint2': return [0, 3];
+    case 'int2': return [-2, 1];
+    case 'uint4': return [0, 15];
+    case 'int4': return [-8, 7];
     case 'uint8': return [0, 255];
     case 'int8': return [-128, 127];
     case 'uint16': return [0, 65535];
     case 'int16': return [-32768, 32767];
     case 'int32': return [-2147483648, 2147483647];
-    default: throw new NotSupportedOpError(op, `quantized type ${t} is not supported (uint8, int8, uint16, int16, int32 are)`);
+    default: throw new NotSupportedOpError(op, `quantized type ${t} is not supported (2- to 32-bit integers and float8/float4 are)`);
   }
 }
 
@@ -63,7 +70,10 @@ const readQAttrs = (a: { int(n: string, d: number): number }): QAttrs => ({
 });
 
 /** ONNX TensorProto data type codes the quantizers accept as output_dtype. */
-const ONNX_DTYPES: Record<number, DType> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32' };
+const ONNX_DTYPES: Record<number, DType> = {
+  2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz',
+  19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1', 25: 'uint2', 26: 'int2',
+};
 
 export const quantizeLinear = defineOp<QAttrs>({
   op: 'QuantizeLinear',
@@ -75,13 +85,24 @@ export const quantizeLinear = defineOp<QAttrs>({
     const s = need(op, sT, 'y_scale');
     if (at.outputDtype && !ONNX_DTYPES[at.outputDtype]) throw new NotSupportedOpError(op, `output_dtype ${at.outputDtype} is not supported`);
     const type = zT?.type ?? ONNX_DTYPES[at.outputDtype] ?? 'uint8';
-    const [lo, hi] = qRange(op, type);
+    const narrowFloat = isMiniFloatType(type);
+    const [lo, hi] = narrowFloat ? [-Infinity, Infinity] : qRange(op, type);
     const xv = f64(x);
     const sv = f64(s);
     const zv = zT ? f64(zT) : undefined;
     const si = paramIndex(op, x.dims, s.dims, at.axis, at.blockSize);
     // float32 scales divide in float32, as the reference does
     const f32 = s.type === 'float32' && (x.type === 'float32' || x.type === 'float16' || x.type === 'bfloat16');
+    if (narrowFloat) {
+      // x / scale + zero point (a float too, normally 0), rounded once into the narrow float
+      const bits = new Uint8Array(xv.length);
+      for (let i = 0; i < xv.length; i++) {
+        const k = si(i);
+        const q = f32 ? Math.fround(xv[i] / sv[k]) : xv[i] / sv[k];
+        bits[i] = numberToMiniFloat(type, q + (zv ? zv[k] : 0), at.saturate);
+      }
+      return [tensor(type, x.dims, bits)];
+    }
     const y = new Float64Array(xv.length);
     for (let i = 0; i < xv.length; i++) {
       const k = si(i);
@@ -101,7 +122,7 @@ export const dequantizeLinear = defineOp<QAttrs>({
     const op = 'DequantizeLinear';
     const x = need(op, xT, 'x');
     const s = need(op, sT, 'x_scale');
-    qRange(op, x.type);
+    if (!isMiniFloatType(x.type)) qRange(op, x.type);
     const xv = f64(x);
     const sv = f64(s);
     const zv = zT ? f64(zT) : undefined;

@@ -4,6 +4,7 @@
 import type { Dim, TensorType } from '../../ir/graph';
 import { allocData, sizeOf, stridesOf, toInts, type DType, type Tensor, type TypedArray } from '../../tensor';
 import { normAxis } from '../broadcast';
+import { codeName, dtypeOfCode } from '../../dtype-codes';
 import { OpError } from '../spec';
 
 /** Normalised, sorted, de-duplicated axes; throws naming the op on an out-of-range axis. */
@@ -128,14 +129,8 @@ export function reducedShape(shape: readonly Dim[] | null, axes: readonly number
   return out;
 }
 
-/** ONNX TensorProto element-type codes (as in output_datatype / stash_type attributes). */
-const ONNX_DTYPES: Record<number, DType> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
-  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16',
-};
-
 export function onnxDType(op: string, code: number): DType {
-  const t = ONNX_DTYPES[code];
-  if (!t) throw new OpError(op, `element type code ${code} is not supported`);
+  const t = dtypeOfCode(code);
+  if (!t) throw new OpError(op, `element type ${codeName(code)} is not supported`);
   return t;
 }

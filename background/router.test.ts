@@ -1,0 +1,203 @@
+// The worker's logic in Node, behind fake connections: origin binding, error names for bad feeds
+// and corrupt models, cancellation of queued work, progress, quotas, and rebuilding a session
+// after a simulated worker restart (a new table over the same descriptor store).
+
+import { describe, expect, it } from 'vitest';
+import { LIMITS, type Reply } from '../protocol';
+import { CATALOG, findModel } from '../models/catalog';
+import { readCatalogModel } from '../models/copy-models';
+import { pageHandlers } from './handlers/page';
+import { popupHandlers } from './handlers/popup';
+import { ModelBytesCache, type FetchModelBytes } from './model-bytes';
+import { SerialQueue } from './queue';
+import { createRouter } from './router';
+import { SessionTable } from './session-table';
+import { memorySessionStore, type SessionStore } from './session-store';
+import type { Channel, Connection } from './transport';
+
+const fromNodeModules: FetchModelBytes = async (m) => readCatalogModel(m);
+
+function worker(store: SessionStore = memorySessionStore(), fetchBytes: FetchModelBytes = fromNodeModules) {
+  const bytes = new ModelBytesCache(fetchBytes);
+  const sessions = new SessionTable(store, bytes);
+  const ready = sessions.init();
+  const router = createRouter({ ready, page: pageHandlers({ sessions, queue: new SerialQueue() }), popup: popupHandlers({ sessions, bytes }), onClose: (c) => void sessions.dropOwnedBy(c) });
+  return { router, sessions };
+}
+
+/** A connection whose replies we can await by request id. */
+function connect(w: ReturnType<typeof worker>, origin: string, channel: Channel = 'page') {
+  let onMessage: (raw: unknown) => void = () => {};
+  let onClose: () => void = () => {};
+  const replies: Reply[] = [];
+  const waiters: (() => void)[] = [];
+  const conn: Connection = {
+    channel,
+    origin,
+    label: origin,
+    send: (r) => {
+      replies.push(r);
+      waiters.splice(0).forEach((f) => f());
+    },
+    onMessage: (l) => void (onMessage = l),
+    onClose: (l) => void (onClose = l),
+  };
+  w.router.accept(conn);
+  let nextId = 1;
+  const reply = async (id: number | null): Promise<Reply> => {
+    for (;;) {
+      const r = replies.find((x) => x.id === id && x.kind !== 'progress');
+      if (r) return r;
+      await new Promise<void>((f) => waiters.push(f));
+    }
+  };
+  return {
+    replies,
+    close: () => onClose(),
+    post: (raw: unknown) => onMessage(raw),
+    async ask(body: Record<string, unknown>): Promise<Reply> {
+      const id = nextId++;
+      onMessage({ ...body, id });
+      return reply(id);
+    },
+    reply,
+    nextId: () => nextId++,
+  };
+}
+
+const ppocrFeeds = (fill = 0.5, dims = [1, 3, 48, 192]) => ({ x: { type: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(fill) } });
+
+async function createSession(c: ReturnType<typeof connect>, model = 'ppocr-cls'): Promise<string> {
+  const r = await c.ask({ kind: 'create', model, backend: 'auto' });
+  if (r.kind !== 'result') throw new Error(`create failed: ${JSON.stringify(r)}`);
+  return (r.value as { session: string }).session;
+}
+
+describe('the worker router', () => {
+  it('creates, runs and destroys a session, reporting progress first', async () => {
+    const w = worker();
+    const c = connect(w, 'https://a.example');
+    const created = await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'auto' });
+    expect(created).toMatchObject({ kind: 'result', value: { model: 'ppocr-cls', backend: 'reference', inputs: [{ name: 'x', type: 'float32' }] } });
+    const progress = c.replies.filter((r) => r.kind === 'progress');
+    expect(progress.map((p) => p.kind === 'progress' && [p.loaded, p.total])).toEqual([
+      [0, findModel('ppocr-cls')!.bytes],
+      [findModel('ppocr-cls')!.bytes, findModel('ppocr-cls')!.bytes],
+    ]);
+    const session = (created as { value: { session: string } }).value.session;
+    const ran = await c.ask({ kind: 'run', session, feeds: ppocrFeeds() });
+    expect(ran.kind).toBe('result');
+    const out = (ran as { value: { outputs: Record<string, { data: Float32Array; dims: number[] }> } }).value.outputs['softmax_0.tmp_0'];
+    expect(out.data).toBeInstanceOf(Float32Array);
+    expect(out.dims).toEqual([1, 2]);
+    expect(out.data[0] + out.data[1]).toBeCloseTo(1, 5);
+    expect(await c.ask({ kind: 'destroy', session })).toMatchObject({ kind: 'result' });
+    expect(await c.ask({ kind: 'run', session, feeds: ppocrFeeds() })).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
+  });
+
+  it("keeps origins apart: another origin's session id is InvalidStateError", async () => {
+    const w = worker();
+    const a = connect(w, 'https://a.example');
+    const b = connect(w, 'https://b.example');
+    const session = await createSession(a);
+    const r = await b.ask({ kind: 'run', session, feeds: ppocrFeeds() });
+    expect(r).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
+    expect(await b.ask({ kind: 'destroy', session })).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
+    expect((await a.ask({ kind: 'run', session, feeds: ppocrFeeds() })).kind).toBe('result');
+  });
+
+  it('maps engine errors: wrong shape → DataError from FeedError', async () => {
+    const w = worker();
+    const c = connect(w, 'https://a.example');
+    const session = await createSession(c);
+    const r = await c.ask({ kind: 'run', session, feeds: ppocrFeeds(0, [1, 4, 48, 192]) });
+    expect(r).toMatchObject({ kind: 'error', name: 'DataError' });
+    const wrongName = await c.ask({ kind: 'run', session, feeds: { y: ppocrFeeds().x } });
+    expect(wrongName).toMatchObject({ kind: 'error', name: 'DataError' });
+    expect((wrongName as { message: string }).message).toContain("'x'");
+  });
+
+  it('a corrupt model is DataError, and the worker serves other models afterwards', async () => {
+    const corrupt: FetchModelBytes = async (m) => (m.id === 'blazeface' ? new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) : readCatalogModel(m));
+    const w = worker(memorySessionStore(), corrupt);
+    const c = connect(w, 'https://a.example');
+    const r = await c.ask({ kind: 'create', model: 'blazeface', backend: 'reference' });
+    expect(r).toMatchObject({ kind: 'error', name: 'DataError' });
+    expect((await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).kind).toBe('result');
+  });
+
+  it('unknown model → NotFoundError naming the catalog; unknown backend → NotSupportedError', async () => {
+    const c = connect(worker(), 'https://a.example');
+    const r = await c.ask({ kind: 'create', model: 'resnet', backend: 'auto' });
+    expect(r).toMatchObject({ kind: 'error', name: 'NotFoundError' });
+    for (const m of CATALOG) expect((r as { message: string }).message).toContain(`'${m.id}'`);
+    expect(await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'webgpu-turbo' })).toMatchObject({ kind: 'error', name: 'NotSupportedError' });
+  });
+
+  it('cancel answers AbortError at once and drops a queued run without running it', async () => {
+    const c = connect(worker(), 'https://a.example');
+    const session = await createSession(c);
+    const firstId = c.nextId();
+    c.post({ kind: 'run', id: firstId, session, feeds: ppocrFeeds() });
+    const secondId = c.nextId();
+    c.post({ kind: 'run', id: secondId, session, feeds: ppocrFeeds() });
+    c.post({ kind: 'cancel', id: c.nextId(), target: secondId });
+    const second = await c.reply(secondId);
+    expect(second).toMatchObject({ kind: 'error', name: 'AbortError' });
+    expect(c.replies.some((r) => r.id === firstId)).toBe(false); // the run ahead of it is still going
+    expect((await c.reply(firstId)).kind).toBe('result');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.replies.filter((r) => r.id === secondId)).toHaveLength(1); // no late result
+  });
+
+  it('answers malformed messages with errors and keeps going', async () => {
+    const c = connect(worker(), 'https://a.example');
+    c.post({ nonsense: true });
+    expect(await c.reply(null)).toMatchObject({ kind: 'error', name: 'DataError' });
+    expect(await c.ask({ kind: 'availability', model: 'blazeface' })).toMatchObject({ kind: 'result', value: { availability: 'available' } });
+    expect(await c.ask({ kind: 'availability', model: 'nope' })).toMatchObject({ kind: 'result', value: { availability: 'unavailable' } });
+  });
+
+  it('rebuilds a session after a restart from the stored descriptor', async () => {
+    const store = memorySessionStore();
+    const before = connect(worker(store), 'https://a.example');
+    const session = await createSession(before);
+    const want = await before.ask({ kind: 'run', session, feeds: ppocrFeeds(0.25) });
+    // A new worker: fresh memory, same storage.
+    const after = connect(worker(store), 'https://a.example');
+    const got = await after.ask({ kind: 'run', session, feeds: ppocrFeeds(0.25) });
+    expect(got.kind).toBe('result');
+    const data = (r: Reply) => Array.from((r as { value: { outputs: Record<string, { data: Float32Array }> } }).value.outputs['softmax_0.tmp_0'].data);
+    expect(data(got)).toEqual(data(want));
+    // ...and still only for its own origin.
+    const other = connect(worker(store), 'https://b.example');
+    expect(await other.ask({ kind: 'run', session, feeds: ppocrFeeds() })).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
+  });
+
+  it('limits sessions per origin (QuotaExceededError) and frees them when the page goes', async () => {
+    const w = worker();
+    const c = connect(w, 'https://a.example');
+    for (let i = 0; i < LIMITS.maxSessionsPerOrigin; i++) await createSession(c);
+    const over = await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'auto' });
+    expect(over).toMatchObject({ kind: 'error', name: 'QuotaExceededError' });
+    expect((over as { message: string }).message).toContain(String(LIMITS.maxSessionsPerOrigin));
+    c.close();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.sessions.countByModel().get('ppocr-cls') ?? 0).toBe(0);
+    const again = connect(w, 'https://a.example');
+    expect((await again.ask({ kind: 'create', model: 'ppocr-cls', backend: 'auto' })).kind).toBe('result');
+  });
+
+  it('the popup channel answers models.status and refuses page requests', async () => {
+    const w = worker();
+    const page = connect(w, 'https://a.example');
+    await createSession(page, 'blazeface');
+    const popup = connect(w, 'chrome-extension://x', 'popup');
+    const r = await popup.ask({ kind: 'models.status' });
+    expect(r).toMatchObject({ kind: 'result' });
+    const models = (r as { value: { models: { id: string; sessions: number; loaded: boolean }[] } }).value.models;
+    expect(models.find((m) => m.id === 'blazeface')).toMatchObject({ sessions: 1, loaded: true });
+    expect(models.find((m) => m.id === 'ppocr-cls')).toMatchObject({ sessions: 0, loaded: false });
+    expect(await popup.ask({ kind: 'availability', model: 'blazeface' })).toMatchObject({ kind: 'error', name: 'DataError' });
+  });
+});
