@@ -21,7 +21,7 @@ const router = createRouter({
   ready,
   page: pageHandlers({ sessions, queue }),
   popup: popupHandlers({ sessions, bytes }),
-  onClose: (conn) => void sessions.dropOwnedBy(conn),
+  onClose: (conn) => void sessions.dropOwnedBy(conn).catch((e) => console.warn(`kiln: could not free the sessions of ${conn.label}`, e)),
 });
 
 chrome.runtime.onConnect.addListener((port) => {
