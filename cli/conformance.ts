@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { importOnnx } from '../runtime/onnx/import';
 import { decodeTensor } from '../runtime/onnx/tensor-proto';
 import { decodeOptional, decodeSequence } from '../runtime/onnx/value-proto';
-import { createBackend, type BackendName } from '../runtime/backends';
+import { createBackend, type BackendName, type BackendOptions } from '../runtime/backends';
 import type { ValueType } from '../runtime/ir/graph';
 import type { Value } from '../runtime/tensor';
 import { compareValues } from './compare';
@@ -26,13 +26,13 @@ function decodeValue(bytes: Uint8Array, type: ValueType | null | undefined): Val
 const byIndex = (prefix: string) => (a: string, b: string) =>
   Number(a.slice(prefix.length).split('.')[0]) - Number(b.slice(prefix.length).split('.')[0]);
 
-export async function checkFolder(dir: string, backend: BackendName): Promise<CheckResult> {
+export async function checkFolder(dir: string, backend: BackendName, options: BackendOptions = {}): Promise<CheckResult> {
   const name = basename(dir);
   const t0 = performance.now();
   const done = (pass: boolean, reason?: string): CheckResult => ({ name, pass, reason, ms: performance.now() - t0 });
   try {
     const model = importOnnx(readFileSync(join(dir, 'model.onnx')));
-    const exec = await createBackend(backend).prepare(model);
+    const exec = await createBackend(backend, options).prepare(model);
     const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
     if (sets.length === 0) return done(false, 'no test_data_set_* folder');
     for (const set of sets) {

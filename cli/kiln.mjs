@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: a loaded GPU device (Dawn) would otherwise keep the process alive.
+process.exit(await main(process.argv.slice(2)));

@@ -8,31 +8,34 @@ import { decodeTensor, encodeTensor } from '../runtime/onnx/tensor-proto';
 import { describeInfo, InferenceSession } from '../runtime/session';
 import { describe as describeTensor, tensor, allocData, type Tensor } from '../runtime/tensor';
 import { checkFolder, testFolders } from './conformance';
+import { prepareBackend } from './node-gpu';
 
 const USAGE = `usage:
-  kiln check <folder>... [--backend NAME] [--json FILE]
+  kiln check <folder>... [--backend NAME] [--no-fallback] [--json FILE]
   kiln run <model.onnx> --input name=file.pb ... --out DIR [--backend NAME]
   kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N]
-  kiln info <model.onnx>
+  kiln info <model.onnx> [--backend NAME]
 backends: ${BACKENDS.join(', ')}`;
 
-function backendOf(v: string | undefined): BackendName {
+async function backendOf(v: string | undefined): Promise<BackendName> {
   const b = v ?? 'reference';
   if (!isBackendName(b)) throw new UsageError(`unknown backend '${b}': expected one of ${BACKENDS.join(', ')}`);
+  await prepareBackend(b);
   return b;
 }
 
 class UsageError extends Error {}
 
 async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, json: { type: 'string' } } });
-  const backend = backendOf(values.backend);
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, json: { type: 'string' }, 'no-fallback': { type: 'boolean' } } });
+  const backend = await backendOf(values.backend);
+  const options = { noFallback: values['no-fallback'] ?? false };
   const folders = testFolders(positionals);
   if (folders.length === 0) throw new UsageError('check: no test folders (each holds model.onnx and test_data_set_*)');
   let passed = 0, failed = 0;
   const results = [];
   for (const dir of folders) {
-    const r = await checkFolder(dir, backend);
+    const r = await checkFolder(dir, backend, options);
     results.push(r);
     if (r.pass) passed++;
     else failed++;
@@ -47,7 +50,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, input: { type: 'string', multiple: true }, out: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('run: give exactly one model file');
   if (!values.out) throw new UsageError('run: --out DIR is required');
-  const session = await InferenceSession.create(readFileSync(positionals[0]), { backend: backendOf(values.backend) });
+  const session = await InferenceSession.create(readFileSync(positionals[0]), { backend: await backendOf(values.backend) });
   const feeds: Record<string, Tensor> = {};
   for (const spec of values.input ?? []) {
     const eq = spec.indexOf('=');
@@ -84,7 +87,7 @@ async function bench(argv: string[]): Promise<number> {
   if (!(runs >= 1) || !(warmup >= 0)) throw new UsageError('bench: --runs must be ≥ 1 and --warmup ≥ 0');
   const bytes = readFileSync(positionals[0]);
   const t0 = performance.now();
-  const session = await InferenceSession.create(bytes, { backend: backendOf(values.backend) });
+  const session = await InferenceSession.create(bytes, { backend: await backendOf(values.backend) });
   const create = performance.now() - t0;
   const feeds = syntheticFeeds(session);
   const t1 = performance.now();
@@ -101,15 +104,18 @@ async function bench(argv: string[]): Promise<number> {
   const p50 = times[Math.floor((times.length - 1) / 2)];
   const r = (x: number) => Math.round(x * 1000) / 1000;
   console.log(`${positionals[0]} on ${session.backend}: ${runs} runs after ${warmup} warm-up`);
-  console.log(`create ${r(create)} ms, first run ${r(first)} ms, p50 ${r(p50)} ms, min ${r(times[0])} ms`);
-  console.log(JSON.stringify({ p50_ms: r(p50), min_ms: r(times[0]), first_ms: r(first), create_ms: r(create) }));
+  await session.run(feeds, { profile: true });
+  const gpu = session.lastGpuMs;
+  console.log(`create ${r(create)} ms, first run ${r(first)} ms, p50 ${r(p50)} ms, min ${r(times[0])} ms${gpu === undefined ? '' : `, GPU ${r(gpu)} ms`}`);
+  console.log(JSON.stringify({ p50_ms: r(p50), min_ms: r(times[0]), first_ms: r(first), create_ms: r(create), ...(gpu === undefined ? {} : { gpu_ms: r(gpu) }) }));
   return 0;
 }
 
 async function info(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' } } });
   if (positionals.length !== 1) throw new UsageError('info: give exactly one model file');
-  const session = await InferenceSession.create(readFileSync(positionals[0]));
+  const backend = await backendOf(values.backend);
+  const session = await InferenceSession.create(readFileSync(positionals[0]), { backend });
   const m = session.model;
   console.log(`producer: ${m.producer || '?'}, IR ${m.irVersion}, opsets ${[...m.opsets].map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}`);
   for (const i of session.inputs) console.log(`input  ${i.name}: ${describeInfo(i)}`);
@@ -117,6 +123,12 @@ async function info(argv: string[]): Promise<number> {
   const ops = new Map<string, number>();
   for (const n of m.graph.nodes) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
   console.log(`${m.graph.nodes.length} nodes: ${[...ops].map(([k, v]) => `${k}×${v}`).join(' ')}`);
+  const plan = await session.planReport(new Map(Object.entries(syntheticFeeds(session)).map(([k, t]) => [k, t.dims])));
+  if (plan) {
+    console.log(`${backend}: ${plan.dispatches} dispatches, ${plan.pipelines} pipelines, ${plan.aliases} aliases; GPU buffers: weights ${plan.bytes.weights} B, pooled ${plan.bytes.pooled} B, inputs/outputs ${plan.bytes.io} B`);
+    console.log(plan.fallbacks.length ? `${plan.fallbacks.length} node(s) fall back to the CPU:` : 'no CPU fallback');
+    for (const f of plan.fallbacks) console.log(`  ${f.op} ${f.node}: ${f.reason}`);
+  }
   return 0;
 }
 

@@ -3,7 +3,7 @@
 
 import type { Dim, Model, TensorType } from './ir/graph';
 import { importOnnx } from './onnx/import';
-import { createBackend, type BackendName, type Executable } from './backends';
+import { createBackend, type BackendName, type BackendOptions, type Executable, type PlanReport, type RunOptions } from './backends';
 import { isTensor, sizeOf, type DType, type Tensor } from './tensor';
 
 export interface TensorInfo {
@@ -13,7 +13,7 @@ export interface TensorInfo {
   readonly dims: readonly Dim[] | null;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends BackendOptions {
   backend?: BackendName;
 }
 
@@ -34,7 +34,7 @@ export class InferenceSession {
   static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
     const model = importOnnx(bytes);
     const backend = options.backend ?? 'reference';
-    const exec = await createBackend(backend).prepare(model);
+    const exec = await createBackend(backend, options).prepare(model);
     const info = (v: { name: string; type: unknown }): TensorInfo => {
       const t = v.type as TensorType | null;
       return t?.kind === 'tensor' ? { name: v.name, type: t.dtype, dims: t.shape } : { name: v.name, type: null, dims: null };
@@ -42,10 +42,20 @@ export class InferenceSession {
     return new InferenceSession(model, backend, exec, model.graph.inputs.map(info), model.graph.outputs.map(info));
   }
 
+  /** For compiling backends: what the plan for these input shapes dispatches and where it falls back. */
+  async planReport(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport | undefined> {
+    return this.exec.report?.(shapes);
+  }
+
+  /** GPU time of the last run made with `{profile: true}` (ms), on backends that measure it. */
+  get lastGpuMs(): number | undefined {
+    return this.exec.lastGpuMs;
+  }
+
   /** Runs the model. Every declared input must be fed; outputs come back keyed by name. */
-  async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     this.checkFeeds(feeds);
-    const out = await this.exec.run(new Map(Object.entries(feeds)));
+    const out = await this.exec.run(new Map(Object.entries(feeds)), options);
     const result: Record<string, Tensor> = {};
     for (const o of this.outputs) {
       const v = out.get(o.name);

@@ -1,12 +1,25 @@
-// The backends a session can run on, behind one interface. Later backends (webgpu, wasm) plug in here.
+// The backends a session can run on, behind one interface.
 
 import type { Model } from '../ir/graph';
 import type { Value } from '../tensor';
 import { referenceBackend } from './reference';
+import type { PlanReport } from './webgpu/executable';
+import { webgpuBackend } from './webgpu';
+
+export type { PlanReport };
 
 /** A model prepared for one backend: plain `run` from named feeds to named outputs. */
 export interface Executable {
-  run(feeds: ReadonlyMap<string, Value>): Promise<Map<string, Value>>;
+  run(feeds: ReadonlyMap<string, Value>, options?: RunOptions): Promise<Map<string, Value>>;
+  /** GPU time of the last run made with `profile` (ms), where the backend can measure it */
+  readonly lastGpuMs?: number;
+  /** For compiling backends: what the plan for these input shapes runs, and where it falls back. */
+  report?(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport>;
+}
+
+export interface RunOptions {
+  /** measure GPU time with timestamp queries (costs a little readback latency) */
+  readonly profile?: boolean;
 }
 
 export interface Backend {
@@ -14,16 +27,23 @@ export interface Backend {
   prepare(model: Model): Promise<Executable>;
 }
 
-export const BACKENDS = ['reference'] as const;
+export interface BackendOptions {
+  /** fail instead of running a node on the reference kernel when the backend has no kernel for it */
+  readonly noFallback?: boolean;
+}
+
+export const BACKENDS = ['reference', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export function isBackendName(s: string): s is BackendName {
   return (BACKENDS as readonly string[]).includes(s);
 }
 
-export function createBackend(name: BackendName): Backend {
+export function createBackend(name: BackendName, options: BackendOptions = {}): Backend {
   switch (name) {
     case 'reference':
       return referenceBackend;
+    case 'webgpu':
+      return webgpuBackend(options);
   }
 }

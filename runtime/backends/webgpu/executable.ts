@@ -1,0 +1,288 @@
+// A plan made runnable on a device: pipelines (one per distinct WGSL source), buffers (weights
+// uploaded once, intermediates pooled by the memory plan), bind groups, all made at compile time.
+// A run writes the inputs, encodes every dispatch into one command encoder, submits once and reads
+// the outputs back; a CPU fallback step splits the run where it stands, with explicit copies.
+
+import type { Node } from '../../ir/graph';
+import { lookupOp } from '../../ops/registry';
+import { Attrs, OpError, type RunContext } from '../../ops/spec';
+import { planMemory } from '../../passes/memory-plan';
+import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
+import { createPipeline, type GpuContext } from './gpu';
+import type { Binding } from './kernel';
+import { concrete, type Plan, type Step } from './lower';
+import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
+
+
+type Action =
+  | { readonly kind: 'dispatch'; readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number]; readonly label: string }
+  | { readonly kind: 'cpu'; readonly node: Node; readonly attrs: unknown; readonly opset: number };
+
+export interface PlanReport {
+  readonly dispatches: number;
+  readonly pipelines: number;
+  readonly aliases: number;
+  /** nodes that ran on the reference kernel, with why */
+  readonly fallbacks: readonly { readonly node: string; readonly op: string; readonly reason: string }[];
+  /** bytes of GPU buffers: weights, pooled intermediates, inputs and outputs */
+  readonly bytes: { readonly weights: number; readonly pooled: number; readonly io: number };
+}
+
+/** Pipelines shared by every plan on one device, keyed by WGSL source. */
+export type PipelineCache = Map<string, Promise<GPUComputePipeline>>;
+
+export class CompiledPlan {
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly plan: Plan,
+    /** value name → its GPU buffer (aliases resolved) */
+    private readonly buffers: ReadonlyMap<string, GPUBuffer>,
+    private readonly actions: readonly Action[],
+    private readonly owned: readonly GPUBuffer[],
+    readonly report: PlanReport,
+    private readonly profiler: Profiler | undefined,
+  ) {}
+
+  /** GPU time of the last run made with `profile`, from timestamp queries (ms). */
+  lastGpuMs: number | undefined;
+
+  static async compile(ctx: GpuContext, plan: Plan, pipelines: PipelineCache): Promise<CompiledPlan> {
+    const { device } = ctx;
+    const g = plan.model.graph;
+    const owned: GPUBuffer[] = [];
+    const make = (elements: number, label: string) => {
+      // GPUBufferUsage is read here, not at load: the module must load where WebGPU is absent.
+      const b = device.createBuffer({ size: bufferBytes(elements), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label });
+      owned.push(b);
+      return b;
+    };
+    const elementsOf = (name: string) => {
+      const d = concrete(plan.types.get(name));
+      if (!d) throw new Error(`value '${name}' has no known shape`);
+      return sizeOf(d.dims);
+    };
+    // Which buffer each alias reads: follow alias steps back to a real value.
+    const aliasOf = new Map<string, string>();
+    for (const s of plan.steps) if (s.kind === 'alias') aliasOf.set(s.node.outputs[0], s.node.inputs[s.input]);
+    const root = (n: string): string => (aliasOf.has(n) ? root(aliasOf.get(n)!) : n);
+
+    const buffers = new Map<string, GPUBuffer>();
+    let weights = 0, io = 0, pooled = 0;
+    // Weights: uploaded once, at compile time.
+    const gpuUsed = new Set<string>();
+    for (const s of plan.steps) if (s.kind !== 'cpu') s.node.inputs.forEach((n) => n && gpuUsed.add(root(n)));
+    for (const [name, t] of g.initializers) {
+      if (!gpuUsed.has(name) || !concrete(plan.types.get(name))) continue;
+      const b = make(t.data.length, name);
+      writeTensor(device, b, t);
+      buffers.set(name, b);
+      weights += b.size;
+    }
+    // Graph inputs and outputs: buffers of their own, never pooled.
+    const pinned = new Set<string>([...g.inputs.map((i) => i.name), ...g.outputs.map((o) => root(o.name)), ...g.initializers.keys()]);
+    for (const i of g.inputs) if (concrete(plan.types.get(i.name))) {
+      buffers.set(i.name, make(elementsOf(i.name), i.name));
+      io += buffers.get(i.name)!.size;
+    }
+    for (const o of g.outputs) {
+      const r = root(o.name);
+      if (!buffers.has(r) && !g.initializers.has(r) && concrete(plan.types.get(r))) {
+        buffers.set(r, make(elementsOf(r), r));
+        io += buffers.get(r)!.size;
+      }
+    }
+    // Intermediates: a pool sized by the memory plan over the steps' lifetimes.
+    const produced = plan.steps.flatMap((s) => (s.kind === 'alias' ? [] : s.node.outputs.filter((n) => n && !pinned.has(n))));
+    const sizes = new Map(produced.filter((n) => concrete(plan.types.get(n))).map((n) => [n, bufferBytes(elementsOf(n))]));
+    const memory = planMemory(plan.steps.map((s) => s.node), sizes, pinned, aliasOf);
+    const pool = memory.buffers.map((bytes, i) => make(bytes / ELEMENT_BYTES, `pool${i}`));
+    pooled = pool.reduce((a, b) => a + b.size, 0);
+    for (const [name, index] of memory.assignment) buffers.set(name, pool[index]);
+    for (const [a] of aliasOf) {
+      const b = buffers.get(root(a));
+      if (b) buffers.set(a, b);
+    }
+
+    const actions: Action[] = [];
+    let dispatches = 0;
+    let aliases = 0;
+    const fallbacks: { node: string; op: string; reason: string }[] = [];
+    for (const step of plan.steps) {
+      if (step.kind === 'alias') {
+        aliases++;
+        continue;
+      }
+      if (step.kind === 'cpu') {
+        const spec = lookupOp(step.node.domain, step.node.op);
+        if (!spec) throw new OpError(step.node.op, 'is not supported');
+        const opset = plan.model.opsets.get(step.node.domain) ?? plan.model.opsets.get('') ?? 1;
+        actions.push({ kind: 'cpu', node: step.node, attrs: spec.attrs(new Attrs(step.node.op, step.node.attrs), opset), opset });
+        fallbacks.push({ node: step.node.name, op: step.node.op, reason: step.reason });
+        // A CPU step's outputs that GPU steps read need buffers of their own.
+        for (const n of step.node.outputs) if (n && !buffers.has(n) && concrete(plan.types.get(n))) buffers.set(n, make(elementsOf(n), n));
+        continue;
+      }
+      const scratch = new Map<number, GPUBuffer>();
+      for (const d of step.dispatches) {
+        let p = pipelines.get(d.wgsl);
+        if (!p) {
+          p = createPipeline(ctx, d.wgsl, `${step.node.op}:${d.label}`);
+          pipelines.set(d.wgsl, p);
+        }
+        const pipeline = await p;
+        const bind = (b: Binding): GPUBuffer => {
+          if (b.kind === 'scratch') {
+            let s = scratch.get(b.id);
+            if (!s) scratch.set(b.id, (s = make(b.elements, `${step.node.name}/scratch${b.id}`)));
+            return s;
+          }
+          const name = b.kind === 'input' ? step.node.inputs[b.index] : step.node.outputs[b.index];
+          const buf = buffers.get(name);
+          if (!buf) throw new Error(`no GPU buffer for '${name}' (${step.node.op})`);
+          return buf;
+        };
+        const bindGroup = device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          entries: d.bindings.map((b, i) => ({ binding: i, resource: { buffer: bind(b) } })),
+        });
+        actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: d.label });
+        dispatches++;
+      }
+    }
+    const report: PlanReport = {
+      dispatches,
+      pipelines: new Set(plan.steps.flatMap((s) => (s.kind === 'gpu' ? s.dispatches.map((d) => d.wgsl) : []))).size,
+      aliases,
+      fallbacks,
+      bytes: { weights, pooled, io },
+    };
+    // One timestamp pair per compute pass: a pass ends at each CPU fallback, and once at the end.
+    const passes = 1 + actions.filter((a) => a.kind === 'cpu').length;
+    const profiler = ctx.timestamps ? new Profiler(device, passes) : undefined;
+    return new CompiledPlan(ctx, plan, buffers, actions, owned, report, profiler);
+  }
+
+  async run(feeds: ReadonlyMap<string, Value>, options: { profile?: boolean } = {}): Promise<Map<string, Value>> {
+    const { device } = this.ctx;
+    const profiler = options.profile ? this.profiler : undefined;
+    let passIndex = 0;
+    const beginPass = (e: GPUCommandEncoder) => e.beginComputePass(profiler ? { timestampWrites: profiler.writes(passIndex++) } : {});
+    const g = this.plan.model.graph;
+    // Values the CPU holds: feeds, constants, fallback outputs.
+    const host = new Map<string, Value>();
+    for (const i of g.inputs) {
+      const v = feeds.get(i.name) ?? null;
+      host.set(i.name, v);
+      const buf = this.buffers.get(i.name);
+      if (buf && isTensor(v)) writeTensor(device, buf, v);
+    }
+    let encoder = device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | undefined;
+    const flush = () => {
+      pass?.end();
+      pass = undefined;
+      device.queue.submit([encoder.finish()]);
+      encoder = device.createCommandEncoder();
+    };
+    for (const a of this.actions) {
+      if (a.kind === 'dispatch') {
+        pass ??= beginPass(encoder);
+        pass.setPipeline(a.pipeline);
+        pass.setBindGroup(0, a.bindGroup);
+        pass.dispatchWorkgroups(a.workgroups[0], a.workgroups[1], a.workgroups[2]);
+        continue;
+      }
+      // CPU fallback: read what it needs back, run the reference kernel, upload what it made.
+      pass?.end();
+      pass = undefined;
+      const names = a.node.inputs.filter((n) => n && !host.has(n) && !g.initializers.has(n));
+      const read = await this.readBack(encoder, names);
+      encoder = device.createCommandEncoder();
+      read.forEach((v, n) => host.set(n, v));
+      const spec = lookupOp(a.node.domain, a.node.op)!;
+      const ins = a.node.inputs.map((n) => (n === '' ? undefined : host.get(n) ?? g.initializers.get(n)));
+      const ctx: RunContext = { opset: a.opset, numOutputs: a.node.outputs.length, runGraph: () => { throw new OpError(a.node.op, 'subgraphs cannot run inside a WebGPU plan'); } };
+      const outs: Value[] = spec.runValues
+        ? spec.runValues(ins, a.attrs, ctx)
+        : spec.run!(ins.map((v) => (isTensor(v ?? null) ? (v as Tensor) : undefined)), a.attrs, ctx);
+      a.node.outputs.forEach((n, i) => {
+        if (!n) return;
+        const v = outs[i] ?? null;
+        host.set(n, v);
+        const buf = this.buffers.get(n);
+        if (buf && isTensor(v)) writeTensor(device, buf, v);
+      });
+    }
+    pass?.end();
+    pass = undefined;
+    const outNames = g.outputs.map((o) => o.name);
+    const wanted = outNames.filter((n) => !host.has(n) && !g.initializers.has(n));
+    profiler?.resolve(encoder, passIndex);
+    const read = await this.readBack(encoder, wanted);
+    this.lastGpuMs = profiler ? await profiler.read(passIndex) : undefined;
+    return new Map(outNames.map((n) => [n, read.get(n) ?? host.get(n) ?? g.initializers.get(n) ?? null]));
+  }
+
+  /** Copies `names` into mappable buffers at the end of `encoder`, submits it, and decodes them. */
+  private async readBack(encoder: GPUCommandEncoder, names: readonly string[]): Promise<Map<string, Tensor>> {
+    const { device } = this.ctx;
+    const staged = names.map((name) => {
+      const d = concrete(this.plan.types.get(name));
+      const src = this.buffers.get(name);
+      if (!d || !src) throw new Error(`value '${name}' is not on the GPU`);
+      const bytes = bufferBytes(sizeOf(d.dims));
+      const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
+      return { name, d, staging };
+    });
+    device.queue.submit([encoder.finish()]);
+    const out = new Map<string, Tensor>();
+    await Promise.all(staged.map((s) => s.staging.mapAsync(GPUMapMode.READ)));
+    for (const s of staged) {
+      out.set(s.name, fromGpuWords(s.d.dtype, s.d.dims, s.staging.getMappedRange().slice(0), sizeOf(s.d.dims)));
+      s.staging.unmap();
+      s.staging.destroy();
+    }
+    return out;
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}
+
+/** Timestamp queries around each compute pass, resolved and read back after a profiled run. */
+class Profiler {
+  private readonly querySet: GPUQuerySet;
+  private readonly resolveBuffer: GPUBuffer;
+  private readonly readBuffer: GPUBuffer;
+
+  constructor(device: GPUDevice, passes: number) {
+    this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * passes });
+    this.resolveBuffer = device.createBuffer({ size: 16 * passes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.readBuffer = device.createBuffer({ size: 16 * passes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  writes(pass: number): GPUComputePassTimestampWrites {
+    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * pass, endOfPassWriteIndex: 2 * pass + 1 };
+  }
+
+  resolve(encoder: GPUCommandEncoder, passes: number): void {
+    if (passes === 0) return;
+    encoder.resolveQuerySet(this.querySet, 0, 2 * passes, this.resolveBuffer, 0);
+    encoder.copyBufferToBuffer(this.resolveBuffer, 0, this.readBuffer, 0, 16 * passes);
+  }
+
+  /** Sum of the passes' durations in ms (call after the resolving encoder was submitted). */
+  async read(passes: number): Promise<number> {
+    if (passes === 0) return 0;
+    await this.readBuffer.mapAsync(GPUMapMode.READ);
+    const t = new BigUint64Array(this.readBuffer.getMappedRange().slice(0, 16 * passes));
+    this.readBuffer.unmap();
+    let ns = 0n;
+    for (let i = 0; i < passes; i++) ns += t[2 * i + 1] - t[2 * i];
+    return Number(ns) / 1e6;
+  }
+}
+
+export type { Step };

@@ -1,0 +1,91 @@
+// Where the WebGPU device comes from, and the one place pipelines are created. Browsers (and the
+// extension's service worker) use navigator.gpu; Node injects Dawn's GPU with `provideGpu`.
+
+import { withPrelude } from './wgsl';
+
+export interface GpuProvider {
+  readonly gpu: GPU;
+  /**
+   * dawn.node crashes in createComputePipelineAsync (segfault or "futex facility returned an
+   * unexpected error code", webgpu 0.3–0.6): there, pipelines are created synchronously.
+   */
+  readonly syncPipelines: boolean;
+}
+
+let provided: GpuProvider | undefined;
+
+/** Node (CLI, tests, benchmarks): hand over Dawn's GPU object. */
+export function provideGpu(p: GpuProvider): void {
+  provided = p;
+  devicePromise = undefined;
+}
+
+function provider(): GpuProvider | undefined {
+  if (provided) return provided;
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  return nav?.gpu ? { gpu: nav.gpu, syncPipelines: false } : undefined;
+}
+
+export class NoGpuError extends Error {
+  override name = 'NoGpuError';
+}
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterInfo: string;
+  readonly syncPipelines: boolean;
+  readonly timestamps: boolean;
+}
+
+let devicePromise: Promise<GpuContext> | undefined;
+
+/** The shared device (one per process or worker); rejects with NoGpuError when there is none. */
+export function gpuContext(): Promise<GpuContext> {
+  devicePromise ??= (async () => {
+    const p = provider();
+    if (!p) throw new NoGpuError('WebGPU is not available here (no navigator.gpu)');
+    const adapter = await p.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new NoGpuError('WebGPU found no adapter');
+    const timestamps = adapter.features.has('timestamp-query');
+    const limits = adapter.limits;
+    const device = await adapter.requestDevice({
+      requiredFeatures: timestamps ? ['timestamp-query'] : [],
+      requiredLimits: {
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxBufferSize: limits.maxBufferSize,
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      },
+    });
+    device.lost.then(() => {
+      devicePromise = undefined;
+    });
+    const info = adapter.info;
+    const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    return { device, adapterInfo, syncPipelines: p.syncPipelines, timestamps };
+  })();
+  devicePromise.catch(() => (devicePromise = undefined));
+  return devicePromise;
+}
+
+/** Creates a compute pipeline for one WGSL source; surfaces compile errors with the source. */
+export async function createPipeline(ctx: GpuContext, source: string, label: string): Promise<GPUComputePipeline> {
+  const { device } = ctx;
+  const code = withPrelude(source);
+  const module = device.createShaderModule({ code, label });
+  const desc: GPUComputePipelineDescriptor = { layout: 'auto', compute: { module, entryPoint: 'main' }, label };
+  if (ctx.syncPipelines) {
+    device.pushErrorScope('validation');
+    const pipeline = device.createComputePipeline(desc);
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`WGSL kernel ${label} failed to compile: ${err.message}\n${code}`);
+    return pipeline;
+  }
+  try {
+    return await device.createComputePipelineAsync(desc);
+  } catch (e) {
+    throw new Error(`WGSL kernel ${label} failed to compile: ${(e as Error).message}\n${code}`);
+  }
+}

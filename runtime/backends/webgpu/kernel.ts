@@ -1,0 +1,51 @@
+// A kernel as the lowering sees it (the "program info"): WGSL source and launch grid on one side,
+// the buffers it binds on the other. Generators are per op type, with shapes baked into the
+// source where that makes the kernel faster (TVM-style specialisation).
+
+import type { Node } from '../../ir/graph';
+import type { DType, Tensor } from '../../tensor';
+
+/** A value as the lowering sees it: dtype and concrete dims. */
+export interface ValueDesc {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+}
+
+/** One buffer a dispatch binds, in binding order (@group(0) @binding(i)). */
+export type Binding =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'output'; readonly index: number }
+  /** a temporary, private to this node's dispatches; `id` joins the dispatches that share it */
+  | { readonly kind: 'scratch'; readonly id: number; readonly elements: number };
+
+export interface Dispatch {
+  /** complete WGSL with one `main` entry point */
+  readonly wgsl: string;
+  readonly workgroups: readonly [number, number, number];
+  readonly bindings: readonly Binding[];
+  /** a short name for reports and GPU timing, e.g. 'conv3x3s2' */
+  readonly label: string;
+}
+
+/** What a generator gets: the node, its parsed attributes, and concrete input/output types. */
+export interface LowerArgs<A = unknown> {
+  readonly node: Node;
+  readonly attrs: A;
+  readonly opset: number;
+  readonly inputs: readonly (ValueDesc | undefined)[];
+  readonly outputs: readonly ValueDesc[];
+  /** inputs whose values are known at compile time (initializers), e.g. Conv weights, Pad pads */
+  readonly constants: readonly (Tensor | undefined)[];
+}
+
+export type Lowering =
+  /** run these dispatches */
+  | { readonly kind: 'dispatch'; readonly dispatches: readonly Dispatch[] }
+  /** output `index` 0 is input `input` reinterpreted (Reshape, Squeeze, Identity, …): no kernel */
+  | { readonly kind: 'alias'; readonly input: number }
+  /** this generator cannot handle these types or attributes: the reason is reported */
+  | { readonly kind: 'unsupported'; readonly reason: string };
+
+export type KernelGenerator<A = unknown> = (args: LowerArgs<A>) => Lowering;
+
+export const unsupported = (reason: string): Lowering => ({ kind: 'unsupported', reason });

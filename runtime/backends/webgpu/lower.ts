@@ -1,0 +1,58 @@
+// Lowering: an optimized, shape-specialised model → a plan of steps, each a node lowered to GPU
+// dispatches, an alias (no kernel), or a CPU fallback on the reference kernel with the reason.
+
+import type { Model, Node, TensorType } from '../../ir/graph';
+import { lookupOp } from '../../ops/registry';
+import { Attrs } from '../../ops/spec';
+import type { Dispatch, ValueDesc } from './kernel';
+import { kernelFor } from './kernels';
+import { scalarOf } from './storage';
+
+export type Step =
+  | { readonly kind: 'gpu'; readonly node: Node; readonly dispatches: readonly Dispatch[] }
+  | { readonly kind: 'alias'; readonly node: Node; readonly input: number }
+  | { readonly kind: 'cpu'; readonly node: Node; readonly reason: string };
+
+export interface Plan {
+  readonly model: Model;
+  readonly types: ReadonlyMap<string, TensorType | null>;
+  readonly steps: readonly Step[];
+}
+
+/** A value's type when it is a GPU-representable tensor with a fully known shape. */
+export function concrete(t: TensorType | null | undefined): ValueDesc | undefined {
+  if (!t || t.kind !== 'tensor' || !t.shape || !scalarOf(t.dtype)) return undefined;
+  if (!t.shape.every((d): d is number => typeof d === 'number' && d >= 0)) return undefined;
+  return { dtype: t.dtype, dims: t.shape as number[] };
+}
+
+export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>): Plan {
+  const steps = model.graph.nodes.map((node) => lowerNode(model, types, node));
+  return { model, types, steps };
+}
+
+function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node): Step {
+  const cpu = (reason: string): Step => ({ kind: 'cpu', node, reason });
+  const gen = kernelFor(node.domain, node.op);
+  if (!gen) return cpu(`no WebGPU kernel for ${node.domain ? node.domain + '.' : ''}${node.op}`);
+  const spec = lookupOp(node.domain, node.op);
+  if (!spec) return cpu(`unknown op ${node.op}`);
+  const inputs = node.inputs.map((n) => (n ? concrete(types.get(n)) : undefined));
+  const outputs = node.outputs.map((n) => concrete(types.get(n)));
+  const unknown = node.inputs.find((n, i) => n && !inputs[i]) ?? node.outputs.find((n, i) => n && !outputs[i]);
+  if (unknown !== undefined) return cpu(`the type or shape of '${unknown}' is not known at compile time`);
+  const opset = model.opsets.get(node.domain) ?? model.opsets.get('') ?? 1;
+  const lowering = gen({
+    node,
+    attrs: spec.attrs(new Attrs(node.op, node.attrs), opset),
+    opset,
+    inputs,
+    outputs: outputs as ValueDesc[],
+    constants: node.inputs.map((n) => (n ? model.graph.initializers.get(n) : undefined)),
+  });
+  switch (lowering.kind) {
+    case 'dispatch': return { kind: 'gpu', node, dispatches: lowering.dispatches };
+    case 'alias': return { kind: 'alias', node, input: lowering.input };
+    case 'unsupported': return cpu(`${node.op}: ${lowering.reason}`);
+  }
+}

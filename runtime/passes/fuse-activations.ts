@@ -1,0 +1,79 @@
+// Activation fusion: an activation right after a Conv, ConvTranspose, Gemm, MatMul or elementwise
+// binary op whose result nothing else reads becomes that producer's epilogue (attributes
+// `kiln_activation` and `kiln_activation_params`, meaning in ./activation.ts); the producer then
+// writes the activation's output. Backends that ask for fusion must implement the epilogue.
+
+import type { Model, Node } from '../ir/graph';
+import { isFloatType, toNumbers } from '../tensor';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, isActivationName, type ActivationName } from './activation';
+import { attrsOf, opsetOf, useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
+
+/** Producers whose kernels can apply an epilogue to each output element they write. */
+export const FUSABLE_PRODUCERS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div']);
+
+export function fuseActivations(model: Model, types?: TypeMap): Model {
+  const g = model.graph;
+  const producer = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
+  const uses = useCounts(g);
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  const nodes: (Node | null)[] = [...g.nodes];
+  let changed = false;
+
+  g.nodes.forEach((act, ai) => {
+    if (act.domain !== '' || !isActivationName(act.op) || act.outputs.length !== 1) return;
+    const x = act.inputs[0];
+    const pi = producer.get(x);
+    if (!x || pi === undefined || uses.get(x) !== 1 || graphOutputs.has(x)) return;
+    const prod = nodes[pi];
+    if (!prod || prod.domain !== '' || !FUSABLE_PRODUCERS.has(prod.op) || prod.outputs.length !== 1) return;
+    if (prod.attrs.has(ACTIVATION_ATTR)) return; // one epilogue per producer
+    const t = types?.get(x);
+    if (!t || !isFloatType(t.dtype)) return; // epilogues are float math
+    const params = activationParams(model, act);
+    if (!params) return;
+    nodes[pi] = {
+      ...withAttrs(prod, {
+        [ACTIVATION_ATTR]: { kind: 'string', value: act.op },
+        [ACTIVATION_PARAMS_ATTR]: { kind: 'floats', value: params },
+      }),
+      outputs: [act.outputs[0]],
+    };
+    nodes[ai] = null;
+    changed = true;
+  });
+  if (!changed) return model;
+  return withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) });
+}
+
+/** The epilogue's parameters, or undefined when they are not constant (a Clip fed bounds at run time). */
+function activationParams(model: Model, act: Node): number[] | undefined {
+  const a = attrsOf(act);
+  switch (act.op as ActivationName) {
+    case 'LeakyRelu': return [a.float('alpha', 0.01)];
+    case 'Elu': return [a.float('alpha', 1)];
+    case 'HardSigmoid': return [a.float('alpha', 0.2), a.float('beta', 0.5)];
+    case 'Gelu': return [a.string('approximate', 'none') === 'tanh' ? 1 : 0];
+    case 'Clip': return clipBounds(model, act);
+    default: return act.inputs.length === 1 ? [] : undefined;
+  }
+}
+
+/** Clip's [min, max]: attributes before opset 11, constant inputs from 11 (missing = ∓Infinity). */
+function clipBounds(model: Model, clip: Node): number[] | undefined {
+  if (opsetOf(model, clip) < 11) {
+    const a = attrsOf(clip);
+    return [a.float('min', -Infinity), a.float('max', Infinity)];
+  }
+  const inputNames = new Set(model.graph.inputs.map((i) => i.name));
+  const bound = (i: number, missing: number): number | undefined => {
+    const name = clip.inputs[i];
+    if (!name) return missing;
+    const t = inputNames.has(name) ? undefined : model.graph.initializers.get(name);
+    if (!t || t.data.length !== 1 || t.type === 'string') return undefined;
+    return toNumbers(t)[0];
+  };
+  const min = bound(1, -Infinity);
+  const max = bound(2, Infinity);
+  return min === undefined || max === undefined ? undefined : [min, max];
+}
