@@ -11,7 +11,7 @@ import { attrsOf, opsetOf, useCounts, withAttrs, withGraph, type TypeMap } from 
 /** Producers whose kernels can apply an epilogue to each output element they write. */
 export const FUSABLE_PRODUCERS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div']);
 
-export function fuseActivations(model: Model, types?: TypeMap): Model {
+export function fuseActivations(model: Model, types: TypeMap): Model {
   const g = model.graph;
   const producer = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
@@ -28,7 +28,7 @@ export function fuseActivations(model: Model, types?: TypeMap): Model {
     const prod = nodes[pi];
     if (!prod || prod.domain !== '' || !FUSABLE_PRODUCERS.has(prod.op) || prod.outputs.length !== 1) return;
     if (prod.attrs.has(ACTIVATION_ATTR)) return; // one epilogue per producer
-    const t = types?.get(x);
+    const t = types.get(x);
     if (!t || !isFloatType(t.dtype)) return; // epilogues are float math
     const params = activationParams(model, act);
     if (!params) return;

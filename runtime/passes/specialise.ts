@@ -55,12 +55,14 @@ export function specialiseShapes(
     const spec = lookupOp(node.domain, node.op);
     const opset = opsetOf(model, node);
     let attrs: unknown;
+    let parsed = false;
     try {
       attrs = spec?.attrs(attrsOf(node), opset);
+      parsed = !!spec;
     } catch {
-      attrs = undefined; // a malformed node: leave it for the executor to report
+      parsed = false; // a malformed node: leave it for the executor to report
     }
-    if (!spec || attrs === undefined) {
+    if (!spec || !parsed) {
       nodes.push(node);
       node.outputs.forEach((o) => o !== '' && types.set(o, fallbackType(g, o, declaredShapesHold)));
       continue;

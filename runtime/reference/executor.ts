@@ -2,6 +2,7 @@
 // Correct first; it is the oracle for the fast backends and the evaluator of constant folding.
 
 import type { FunctionDef, Graph, Model, Node } from '../ir/graph';
+import { usedNames } from '../ir/uses';
 import { lookupOp } from '../ops/registry';
 import { Attrs, NotSupportedOpError, OpError, type OpSpec, type RunContext } from '../ops/spec';
 import { isTensor, type Tensor, type Value } from '../tensor';
@@ -105,17 +106,6 @@ export class ReferenceExecutor {
     });
     return out;
   }
-}
-
-/** Names a node reads: its inputs, and every name its subgraphs read (outer-scope captures). */
-function usedNames(node: Node): Set<string> {
-  const names = new Set(node.inputs.filter((n) => n !== ''));
-  const visit = (g: Graph) => g.nodes.forEach((n) => usedNames(n).forEach((x) => names.add(x)));
-  for (const a of node.attrs.values()) {
-    if (a.kind === 'graph') visit(a.value);
-    else if (a.kind === 'graphs') a.value.forEach(visit);
-  }
-  return names;
 }
 
 function inline(fn: FunctionDef, call: Node, prefix: string): Node[] {
