@@ -1,10 +1,12 @@
 // The ONNX node-test suite against expectations.json: the file covers every test and gives a
 // reason for every failure, the reference backend passes at least half the suite, and no test's
-// status drifts either way (a new failure, or a new pass that should be recorded).
+// status drifts either way (a new failure, or a new pass that should be recorded). GPU backends
+// run with no fallback: a test passes only if every node not folded away ran as a kernel.
 
 import { basename } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkFolder } from '../../cli/conformance';
+import { prepareBackend } from '../../cli/node-gpu';
 import { BACKENDS } from '../../runtime/backends';
 import { readExpectations, suiteFolders } from './suite';
 
@@ -33,10 +35,11 @@ describe('conformance expectations', () => {
 
 for (const backend of BACKENDS) {
   describe(`ONNX node tests on ${backend}`, () => {
+    beforeAll(() => prepareBackend(backend));
     it('match expectations.json', async () => {
       const drift: string[] = [];
       for (const dir of folders) {
-        const r = await checkFolder(dir, backend);
+        const r = await checkFolder(dir, backend, { noFallback: backend !== 'reference' });
         const want = expected[backend][r.name]?.status ?? 'missing';
         const got = r.pass ? 'pass' : 'fail';
         if (want !== got) drift.push(`${r.name}: expected ${want}, got ${got}${r.pass ? ' (record it: npm run conformance:update)' : `: ${r.reason}`}`);
