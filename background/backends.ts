@@ -1,13 +1,28 @@
-// Backend names a page may ask for: the engine's backends plus 'auto' (the best one available).
+// Backend names a page may ask for: the engine's backends plus 'auto' (the best one available
+// here: WebGPU when the worker gets an adapter, else the reference executor).
 
 import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
+import { gpuContext } from '../runtime/backends/webgpu/gpu';
 import { KilnError } from './errors';
 
-/** Best first; 'auto' takes the first. Faster backends go in front as they land. */
-const PREFERENCE: readonly BackendName[] = ['reference'];
+/** Why WebGPU cannot be used in this worker, or null when it can. */
+async function webgpuProblem(): Promise<string | null> {
+  try {
+    await gpuContext();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
-export function resolveBackend(requested: string): BackendName {
-  if (requested === 'auto') return PREFERENCE[0];
-  if (isBackendName(requested)) return requested;
-  throw new KilnError('NotSupportedError', `unknown backend '${requested}': the supported backends are 'auto', ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
+export async function resolveBackend(requested: string): Promise<BackendName> {
+  if (requested === 'auto') return (await webgpuProblem()) === null ? 'webgpu' : 'reference';
+  if (!isBackendName(requested)) {
+    throw new KilnError('NotSupportedError', `unknown backend '${requested}': the supported backends are 'auto', ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
+  }
+  if (requested === 'webgpu') {
+    const problem = await webgpuProblem();
+    if (problem) throw new KilnError('NotSupportedError', `the webgpu backend is not available here: ${problem}; use 'auto' or 'reference'`);
+  }
+  return requested;
 }

@@ -68,21 +68,21 @@ export interface PageError {
 
 /**
  * In the page: create a session of `model`, run it on the given float32 feeds, return the outputs
- * as plain arrays (and the session's declared inputs/outputs).
+ * as plain arrays (and the session's declared inputs/outputs and the backend it ran on).
  */
-export function createAndRun(page: Page, model: string, feeds: Record<string, { dims: number[]; data: number[] }>) {
+export function createAndRun(page: Page, model: string, feeds: Record<string, { dims: number[]; data: number[] }>, backend = 'auto') {
   return page.evaluate(
-    async ({ model, feeds }) => {
-      const session = await window.kiln.create(model);
+    async ({ model, feeds, backend }) => {
+      const session = await window.kiln.create(model, { backend });
       const wire: Record<string, KilnTensor> = {};
       for (const [name, t] of Object.entries(feeds)) wire[name] = { type: 'float32', dims: t.dims, data: Float32Array.from(t.data) };
       const out = await session.run(wire);
       const outputs: Record<string, { type: string; dims: number[]; data: number[]; arrayClass: string }> = {};
       for (const [name, t] of Object.entries(out)) outputs[name] = { type: t.type, dims: [...t.dims], data: Array.from(t.data as Float32Array), arrayClass: t.data.constructor.name };
       await session.destroy();
-      return { inputs: session.inputs, outputs };
+      return { inputs: session.inputs, outputs, backend: session.backend };
     },
-    { model, feeds },
+    { model, feeds, backend },
   );
 }
 

@@ -38,7 +38,7 @@ export function pageHandlers({ sessions, queue }: PageDeps): PageHandlers {
 
     async create(request, ctx) {
       const model = requireModel(request.model, CATALOG);
-      const backend = resolveBackend(request.backend);
+      const backend = await resolveBackend(request.backend);
       const { record, session } = await queue.run(() => sessions.create(ctx.origin, model, backend, ctx.owner, ctx.progress), ctx.signal);
       if (ctx.signal.aborted) {
         await sessions.destroy(record.id, ctx.origin); // the page gave up while we built it
