@@ -1,7 +1,9 @@
 // The activation epilogues a producer may carry after fusion (attributes `kiln_activation` and
 // `kiln_activation_params`), and their CPU meaning: the oracle the backends' epilogues match.
 
+import type { Node } from '../ir/graph';
 import { erf } from '../ops/elementwise/math';
+import { fromNumbers, isFloatType, toNumbers, type Tensor } from '../tensor';
 
 export const ACTIVATION_ATTR = 'kiln_activation';
 export const ACTIVATION_PARAMS_ATTR = 'kiln_activation_params';
@@ -34,4 +36,15 @@ export function isActivationName(name: string): name is ActivationName {
 export function applyActivation(name: string, params: readonly number[], x: number): number {
   if (!isActivationName(name)) throw new Error(`unknown fused activation '${name}'`);
   return ACTIVATIONS[name](x, params);
+}
+
+/** A fused producer's output after its epilogue, on the CPU (for nodes that run on a reference kernel). */
+export function applyFusedActivation(node: Node, t: Tensor): Tensor {
+  const a = node.attrs.get(ACTIVATION_ATTR);
+  if (a?.kind !== 'string' || !isFloatType(t.type)) return t;
+  const p = node.attrs.get(ACTIVATION_PARAMS_ATTR);
+  const params = p?.kind === 'floats' ? p.value : [];
+  const x = toNumbers(t);
+  for (let i = 0; i < x.length; i++) x[i] = applyActivation(a.value, params, x[i]);
+  return fromNumbers(t.type, t.dims, x);
 }

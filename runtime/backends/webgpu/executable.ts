@@ -6,6 +6,7 @@
 import type { Node } from '../../ir/graph';
 import { lookupOp } from '../../ops/registry';
 import { Attrs, OpError, type RunContext } from '../../ops/spec';
+import { applyFusedActivation } from '../../passes/activation';
 import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
 import { createPipeline, type GpuContext } from './gpu';
@@ -207,7 +208,10 @@ export class CompiledPlan {
         : spec.run!(ins.map((v) => (isTensor(v ?? null) ? (v as Tensor) : undefined)), a.attrs, ctx);
       a.node.outputs.forEach((n, i) => {
         if (!n) return;
-        const v = outs[i] ?? null;
+        const out = outs[i] ?? null;
+        // A producer the passes fused an activation into carries it as attributes the reference
+        // kernel does not read: apply the epilogue here.
+        const v = i === 0 && isTensor(out) ? applyFusedActivation(a.node, out) : out;
         host.set(n, v);
         const buf = this.buffers.get(n);
         if (buf && isTensor(v)) writeTensor(device, buf, v);
