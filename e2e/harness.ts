@@ -37,7 +37,7 @@ export async function ortReference(modelId: string, feeds: Record<string, { dims
   if (!m) throw new Error(`no catalog model ${modelId}`);
   let session = ortSessions.get(modelId);
   if (!session) {
-    session = ort.InferenceSession.create(readCatalogModel(m));
+    session = ort.InferenceSession.create(readCatalogModel(m), { logSeverityLevel: 3 });
     ortSessions.set(modelId, session);
   }
   const s = await session;
