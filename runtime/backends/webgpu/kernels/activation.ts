@@ -1,8 +1,15 @@
 // Activation epilogues as WGSL expressions over an f32 value: the meaning of the fusion pass's
 // `kiln_activation` / `kiln_activation_params` attributes, applied where a kernel writes its output.
+// The same expressions implement the activation ops themselves (LeakyRelu, Elu, Selu, …) as maps.
 
 import type { Node } from '../../../ir/graph';
+import type { KernelGenerator } from '../kernel';
+import { scalarOf } from '../storage';
 import { f32Lit } from '../wgsl';
+import { ACTIVATION_HELPERS, helpersFor } from './activation-helpers';
+import { mapKernel } from './elementwise-map';
+
+export { ACTIVATION_HELPERS, helpersFor };
 
 export interface Activation {
   readonly name: string;
@@ -27,30 +34,45 @@ export function activationExpr(act: Activation | undefined, x: string): string |
     case 'Clip': return `clamp(${x}, ${f32Lit(p0 ?? -Infinity)}, ${f32Lit(p1 ?? Infinity)})`;
     case 'HardSigmoid': return `clamp(${f32Lit(p0 ?? 0.2)} * ${x} + ${f32Lit(p1 ?? 0.5)}, 0.0f, 1.0f)`;
     case 'HardSwish': return `(${x} * clamp(${x} / 6.0f + 0.5f, 0.0f, 1.0f))`;
-    case 'Sigmoid': return `(1.0f / (1.0f + exp(-${x})))`;
-    case 'Tanh': return `tanh(${x})`;
-    case 'Elu': return `select(${f32Lit(p0 ?? 1)} * (exp(${x}) - 1.0f), ${x}, ${x} >= 0.0f)`;
-    case 'Softplus': return `select(log(1.0f + exp(${x})), ${x}, ${x} > 20.0f)`;
-    case 'Gelu': return p0 ? `(0.5f * ${x} * (1.0f + tanh(0.7978845608028654f * (${x} + 0.044715f * ${x} * ${x} * ${x}))))` : `(0.5f * ${x} * (1.0f + k_erf(${x} * 0.7071067811865476f)))`;
+    case 'Sigmoid': return `k_sigmoid(${x})`;
+    case 'Tanh': return `k_tanh(${x})`;
+    case 'Elu': return `select(${f32Lit(p0 ?? 1)} * k_expm1(${x}), ${x}, ${x} >= 0.0f)`;
+    case 'Selu': return `(${f32Lit(p1 ?? 1.05070102214813232421875)} * select(${f32Lit(p0 ?? 1.67326319217681884765625)} * k_expm1(${x}), ${x}, ${x} > 0.0f))`;
+    case 'Celu': return `(max(${x}, 0.0f) + min(0.0f, ${f32Lit(p0 ?? 1)} * k_expm1(${x} / ${f32Lit(p0 ?? 1)})))`;
+    case 'ThresholdedRelu': return `select(0.0f, ${x}, ${x} > ${f32Lit(p0 ?? 1)})`;
+    case 'Shrink': return `select(select(0.0f, ${x} - ${f32Lit(p1 ?? 0)}, ${x} > ${f32Lit(p0 ?? 0.5)}), ${x} + ${f32Lit(p1 ?? 0)}, ${x} < -${f32Lit(p0 ?? 0.5)})`;
+    case 'Softplus': return `k_softplus(${x})`;
+    case 'Softsign': return `(${x} / (1.0f + abs(${x})))`;
+    case 'Mish': return `(${x} * k_tanh(k_softplus(${x})))`;
+    case 'Swish': return `(${x} * k_sigmoid(${f32Lit(p0 ?? 1)} * ${x}))`;
+    case 'Gelu': return p0 ? `(0.5f * ${x} * (1.0f + k_tanh(0.7978845608028654f * (${x} + 0.044715f * ${x} * ${x} * ${x}))))` : `(0.5f * ${x} * (1.0f + k_erf(${x} * 0.7071067811865476f)))`;
     default: return undefined;
   }
 }
 
-/** WGSL helper functions an expression may call (k_erf); included once per shader that needs them. */
-export const ACTIVATION_HELPERS = `
-fn k_erf(x: f32) -> f32 {
-  // Below 0.5 the Taylor series converges in a few terms and keeps relative accuracy near 0;
-  // above it, Numerical Recipes' erfc (fractional error < 1.2e-7) as 1 - erfc.
-  let a = abs(x);
-  var r: f32;
-  if (a < 0.5f) {
-    let t = a * a;
-    r = a * (1.1283791670955126f + t * (-0.3761263890318375f + t * (0.11283791670955126f + t * (-0.026866170645131252f + t * 0.005223977625442188f))));
-  } else {
-    let t = 1.0f / (1.0f + 0.5f * a);
-    let y = t * exp(-a * a - 1.26551223f + t * (1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f)))))))));
-    r = 1.0f - y;
-  }
-  return select(-r, r, x >= 0.0f);
+// ---- the activation ops with attributes, as float maps (the plain ones are in ./elementwise) ----
+
+type Params<A> = (attrs: A) => readonly number[];
+
+function activationOp<A>(op: string, params: Params<A>): KernelGenerator<A> {
+  return ({ node, attrs, inputs, outputs }) => {
+    const x = inputs[0];
+    if (!x || scalarOf(x.dtype) !== 'f32') return { kind: 'unsupported', reason: `${op} has no GPU kernel for ${x?.dtype ?? 'no input'}` };
+    const own = activationExpr({ name: op, params: params(attrs) }, 'k_v0');
+    const value = own === undefined ? undefined : activationExpr(fusedActivation(node), `(${own})`);
+    if (value === undefined) return { kind: 'unsupported', reason: 'unknown fused activation' };
+    return mapKernel(op.toLowerCase(), [{ type: 'f32', dims: x.dims }], { type: 'f32', dims: outputs[0].dims }, value);
+  };
 }
-`;
+
+export const activationKernels: Record<string, KernelGenerator> = {
+  LeakyRelu: activationOp<number>('LeakyRelu', (alpha) => [alpha]) as KernelGenerator,
+  Elu: activationOp<number>('Elu', (alpha) => [alpha]) as KernelGenerator,
+  Selu: activationOp<{ alpha: number; gamma: number }>('Selu', (a) => [a.alpha, a.gamma]) as KernelGenerator,
+  Celu: activationOp<number>('Celu', (alpha) => [alpha]) as KernelGenerator,
+  HardSigmoid: activationOp<{ alpha: number; beta: number }>('HardSigmoid', (a) => [a.alpha, a.beta]) as KernelGenerator,
+  ThresholdedRelu: activationOp<number>('ThresholdedRelu', (alpha) => [alpha]) as KernelGenerator,
+  Shrink: activationOp<{ lambd: number; bias: number }>('Shrink', (a) => [a.lambd, a.bias]) as KernelGenerator,
+  Swish: activationOp<number>('Swish', (alpha) => [alpha]) as KernelGenerator,
+  Gelu: activationOp<string>('Gelu', (approx) => [approx === 'tanh' ? 1 : 0]) as KernelGenerator,
+};

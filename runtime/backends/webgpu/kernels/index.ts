@@ -2,9 +2,27 @@
 
 import type { KernelGenerator } from '../kernel';
 import { aliasKernels } from './alias';
+import { activationKernels } from './activation';
+import { castKernels } from './cast';
+import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
+import { matmulKernels } from './matmul';
+import { movementKernels } from './movement';
+import { quantKernels } from './elementwise-quant';
+import { normKernels } from './norm';
+import { poolKernels } from './pool';
+import { reduceKernels } from './reduce';
+import { einsumKernels } from './reduce-einsum';
+import { resizeKernels } from './resize';
+import { softmaxKernels } from './softmax';
+import { lossKernels } from './softmax-loss';
 
-const tables: Record<string, KernelGenerator>[] = [aliasKernels, elementwiseKernels];
+const tables: Record<string, KernelGenerator>[] = [
+  aliasKernels, movementKernels,
+  elementwiseKernels, activationKernels, quantKernels, castKernels,
+  reduceKernels, einsumKernels, softmaxKernels, lossKernels, normKernels,
+  convKernels, matmulKernels, poolKernels, resizeKernels,
+];
 
 const generators = new Map<string, KernelGenerator>();
 for (const t of tables) {

@@ -1,0 +1,54 @@
+// What the Conv, ConvTranspose and pool kernels share: the sliding-window geometry as three
+// spatial axes (1-D and 2-D padded with unit axes in front), WGSL that splits a flat spatial
+// position into coordinates, and the f32 epilogue (bias, then the fused activation).
+
+import type { Node } from '../../../ir/graph';
+import type { Geometry } from '../../../ops/nn/util';
+import { to3 } from '../../../ops/nn/util';
+import type { DType } from '../../../tensor';
+import { scalarOf } from '../storage';
+import { activationExpr, fusedActivation } from './activation';
+
+export type V3 = [number, number, number];
+
+/** A window geometry over three spatial axes (D, H, W). */
+export interface Window3 {
+  readonly inS: V3;
+  readonly outS: V3;
+  readonly kernel: V3;
+  readonly strides: V3;
+  readonly dilations: V3;
+  readonly padBegin: V3;
+  readonly padEnd: V3;
+}
+
+export function window3(inSpatial: readonly number[], geo: Geometry): Window3 {
+  return {
+    inS: to3(inSpatial, 1),
+    outS: to3(geo.out, 1),
+    kernel: to3(geo.kernel, 1),
+    strides: to3(geo.strides, 1),
+    dilations: to3(geo.dilations, 1),
+    padBegin: to3(geo.padBegin, 0),
+    padEnd: to3(geo.padEnd, 0),
+  };
+}
+
+export const prod = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
+
+export const isF32 = (d: { readonly dtype: DType } | undefined): boolean => !!d && scalarOf(d.dtype) === 'f32';
+
+/** `let <p>d/<p>h/<p>w = …;` splitting flat position `flat` over sizes [D, H, W]. */
+export function split3(p: string, flat: string, s: V3): string {
+  return `let ${p}d = ${flat} / ${s[1] * s[2]}u;
+  let ${p}h = (${flat} / ${s[2]}u) % ${s[1]}u;
+  let ${p}w = ${flat} % ${s[2]}u;`;
+}
+
+/**
+ * WGSL of the node's fused activation applied to `x` (`x` itself when there is none), or
+ * undefined when the activation has no GPU form.
+ */
+export function epilogue(node: Node, x: string): string | undefined {
+  return activationExpr(fusedActivation(node), x);
+}

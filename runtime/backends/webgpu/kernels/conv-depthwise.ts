@@ -1,0 +1,88 @@
+// Depthwise Conv (one input channel per group, any channel multiplier) as a direct kernel: each
+// invocation computes `blockW` adjacent outputs along W, reading each weight once for all of them.
+// Knobs (DepthwiseConfig): blockW (outputs per invocation along W), workgroup (invocations per
+// workgroup).
+
+import type { LowerArgs, Lowering } from '../kernel';
+import { unsupported } from '../kernel';
+import { declareBuffers, flatMain, grid1d } from '../wgsl';
+import { helpersFor } from './activation-helpers';
+import type { ConvShape } from './conv-gemm';
+import { epilogue, prod } from './conv-common';
+
+export interface DepthwiseConfig {
+  readonly blockW: number;
+  readonly workgroup: number;
+}
+
+export const defaultDepthwiseConfig = (OW: number): DepthwiseConfig => ({ blockW: OW >= 8 ? 4 : 1, workgroup: 128 });
+
+export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<DepthwiseConfig>): Lowering {
+  const { N, C, M, win, hasBias } = s;
+  const Mg = M / C;
+  const [ID, IH, IW] = win.inS;
+  const [KD, KH, KW] = win.kernel;
+  const [OD, OH, OW] = win.outS;
+  const [SD, SH, SW] = win.strides;
+  const [DD, DH, DW] = win.dilations;
+  const [PD, PH, PW] = win.padBegin;
+  const cfg = { ...defaultDepthwiseConfig(OW), ...knobs };
+  const BW = Math.max(1, Math.min(cfg.blockW, OW));
+  const OWB = Math.ceil(OW / BW);
+  const total = N * M * OD * OH * OWB;
+  const KS = prod(win.kernel);
+  const act = epilogue(args.node, 'k_r');
+  if (act === undefined) return unsupported('unknown fused activation');
+  const decls = declareBuffers([
+    { name: 'k_x', type: 'f32', access: 'read' },
+    { name: 'k_w', type: 'f32', access: 'read' },
+    ...(hasBias ? [{ name: 'k_bias', type: 'f32' as const, access: 'read' as const }] : []),
+    { name: 'k_y', type: 'f32', access: 'read_write' },
+  ]);
+  const js = Array.from({ length: BW }, (_, j) => j);
+  const body = `  let k_owb = idx % ${OWB}u;
+  let k_r1 = idx / ${OWB}u;
+  let k_oh = k_r1 % ${OH}u;
+  let k_r2 = k_r1 / ${OH}u;
+  let k_od = k_r2 % ${OD}u;
+  let k_nm = k_r2 / ${OD}u;
+  let k_m = k_nm % ${M}u;
+  let k_img = k_nm / ${M}u;
+  let k_xbase = (k_img * ${C}u + k_m / ${Mg}u) * ${ID * IH * IW}u;
+  let k_wbase = k_m * ${KS}u;
+  let k_ow0 = i32(k_owb * ${BW * SW}u) - ${PW}i;
+${js.map((j) => `  var k_acc${j} = 0.0f;`).join('\n')}
+  for (var k_kd = 0u; k_kd < ${KD}u; k_kd = k_kd + 1u) {
+    let k_iz = i32(k_od * ${SD}u + k_kd * ${DD}u) - ${PD}i;
+    if (k_iz < 0i || k_iz >= ${ID}i) { continue; }
+    for (var k_kh = 0u; k_kh < ${KH}u; k_kh = k_kh + 1u) {
+      let k_iy = i32(k_oh * ${SH}u + k_kh * ${DH}u) - ${PH}i;
+      if (k_iy < 0i || k_iy >= ${IH}i) { continue; }
+      let k_row = k_xbase + (u32(k_iz) * ${IH}u + u32(k_iy)) * ${IW}u;
+      let k_wrow = k_wbase + (k_kd * ${KH}u + k_kh) * ${KW}u;
+      for (var k_kw = 0u; k_kw < ${KW}u; k_kw = k_kw + 1u) {
+        let k_wv = k_w[k_wrow + k_kw];
+        let k_ix0 = k_ow0 + i32(k_kw * ${DW}u);
+${js.map((j) => `        { let k_ix = k_ix0 + ${j * SW}i; if (k_ix >= 0i && k_ix < ${IW}i) { k_acc${j} = fma(k_wv, k_x[k_row + u32(k_ix)], k_acc${j}); } }`).join('\n')}
+      }
+    }
+  }
+  let k_ybase = ((k_nm * ${OD}u + k_od) * ${OH}u + k_oh) * ${OW}u + k_owb * ${BW}u;
+${js.map((j) => {
+    const st = `{ let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}; k_y[k_ybase + ${j}u] = ${act}; }`;
+    return OW % BW === 0 || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${OW}u) ${st}`;
+  }).join('\n')}`;
+  const main = flatMain(total, body, cfg.workgroup);
+  const wgsl = `${decls}\n${helpersFor(main)}\n${main}`;
+  return {
+    kind: 'dispatch',
+    dispatches: [{
+      wgsl, workgroups: grid1d(total, cfg.workgroup), label: `dwconv${KH}x${KW}s${SW}`,
+      bindings: [
+        { kind: 'input', index: 0 }, { kind: 'input', index: 1 },
+        ...(hasBias ? [{ kind: 'input' as const, index: 2 }] : []),
+        { kind: 'output', index: 0 },
+      ],
+    }],
+  };
+}

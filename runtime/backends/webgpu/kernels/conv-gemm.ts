@@ -1,0 +1,90 @@
+// Conv as a GEMM per (image, group): rows are the group's output channels, columns the output
+// positions, depth Cg·kernel. Pointwise 1×1 (stride 1, no pads) reads the input as the B matrix
+// directly (vec4 where the plane is a multiple of 4); every other Conv builds im2col columns in
+// the loader (implicit GEMM: nothing is materialised). Knobs: the GemmConfig of ./gemm-template.
+
+import type { LowerArgs, Lowering } from '../kernel';
+import { unsupported } from '../kernel';
+import { epilogue, prod, type Window3 } from './conv-common';
+import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
+
+export interface ConvShape {
+  readonly N: number;
+  readonly C: number;
+  readonly M: number;
+  readonly group: number;
+  readonly win: Window3;
+  readonly hasBias: boolean;
+}
+
+export function isPointwise(w: Window3): boolean {
+  return prod(w.kernel) === 1 && w.strides.every((s) => s === 1) && w.padBegin.every((p) => p === 0)
+    && w.padEnd.every((p) => p === 0) && w.inS.every((d, i) => d === w.outS[i]);
+}
+
+/** WGSL of `fn k_im2col(xbase, k, p) -> f32`: the im2col element (k, p) of one image and group. */
+function im2col(w: Window3, KS: number): string {
+  const [ID, IH, IW] = w.inS;
+  const [, KH, KW] = w.kernel;
+  const [, OH, OW] = w.outS;
+  const [SD, SH, SW] = w.strides;
+  const [DD, DH, DW] = w.dilations;
+  const [PD, PH, PW] = w.padBegin;
+  const inSize = ID * IH * IW;
+  const coord = (o: string, s: number, k: string, d: number, p: number) => `i32(${o} * ${s}u + ${k} * ${d}u) - ${p}i`;
+  return `fn k_im2col(k_xbase: u32, k: u32, p: u32) -> f32 {
+  let c = k / ${KS}u;
+  let r = k % ${KS}u;
+  let kd = r / ${KH * KW}u;
+  let kh = (r / ${KW}u) % ${KH}u;
+  let kw = r % ${KW}u;
+  let od = p / ${OH * OW}u;
+  let oh = (p / ${OW}u) % ${OH}u;
+  let ow = p % ${OW}u;
+  let iz = ${coord('od', SD, 'kd', DD, PD)};
+  let iy = ${coord('oh', SH, 'kh', DH, PH)};
+  let ix = ${coord('ow', SW, 'kw', DW, PW)};
+  if (iz < 0i || iz >= ${ID}i || iy < 0i || iy >= ${IH}i || ix < 0i || ix >= ${IW}i) { return 0.0f; }
+  return k_x[k_xbase + c * ${inSize}u + (u32(iz) * ${IH}u + u32(iy)) * ${IW}u + u32(ix)];
+}`;
+}
+
+export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConfig>): Lowering {
+  const { N, C, M, group, win, hasBias } = s;
+  const Cg = C / group;
+  const Mg = M / group;
+  const KS = prod(win.kernel);
+  const K = Cg * KS;
+  const P = prod(win.outS);
+  const inSize = prod(win.inS);
+  const pointwise = isPointwise(win);
+  const act = epilogue(args.node, 'k_r');
+  if (act === undefined) return unsupported('unknown fused activation');
+  const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
+  const input = (name: string, index: number, vec4 = false): GemmBuffer =>
+    ({ decl: { name, type: vec4 ? 'vec4<f32>' : 'f32', access: 'read' }, binding: { kind: 'input', index } });
+  const setup = `  let k_img = k_b / ${group}u;
+  let k_g = k_b % ${group}u;
+  let k_xbase = (k_img * ${C}u + k_g * ${Cg}u) * ${inSize}u;
+  let k_wbase = k_g * ${Mg * K}u;
+  let k_ybase = (k_img * ${M}u + k_g * ${Mg}u) * ${P}u;`;
+  const bias = hasBias ? ` + k_bias[k_g * ${Mg}u + k_m]` : '';
+  const d = gemmDispatches({
+    label: pointwise ? 'conv1x1' : `conv${win.kernel[1]}x${win.kernel[2]}s${win.strides[2]}`,
+    batch: N * group, M: Mg, N: P, K,
+    loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1)],
+    storeBuffers: [
+      ...(hasBias ? [input('k_bias', 2)] : []),
+      { decl: { name: 'k_y', type: 'f32', access: 'read_write' }, binding: { kind: 'output', index: 0 } },
+    ],
+    loadHelpers: pointwise ? '' : im2col(win, KS),
+    setup,
+    a: { load: (_b, m, k) => `k_w[k_wbase + ${m} * ${K}u + ${k}]`, kContiguous: true },
+    b: pointwise
+      ? { load: (_b, k, p) => `k_x[k_xbase + ${k} * ${P}u + ${p}]`, load4: (_b, k, p) => `k_x[(k_xbase + ${k} * ${P}u + ${p}) / 4u]`, kContiguous: false }
+      : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
+    store: (acc) => `let k_r = ${acc}${bias}; k_y[k_ybase + k_m * ${P}u + k_n] = ${act};`,
+    config: cfg,
+  });
+  return typeof d === 'string' ? unsupported(d) : { kind: 'dispatch', dispatches: d };
+}

@@ -1,0 +1,41 @@
+// Conv (1-D to 3-D, NCHW, groups, dilations, pads, strides, auto_pad) and ConvTranspose: picks the
+// kernel for the shape — depthwise direct (./conv-depthwise), pointwise GEMM or implicit GEMM
+// (./conv-gemm) — with the bias and fused activation in the epilogue. Knobs: ConvKnobs.
+
+import { convGeometry, type ConvAttrs } from '../../../ops/nn/conv';
+import type { KernelGenerator } from '../kernel';
+import { unsupported } from '../kernel';
+import { isF32, window3 } from './conv-common';
+import { convDepthwise, type DepthwiseConfig } from './conv-depthwise';
+import { convGemm } from './conv-gemm';
+import { convTransposeKernel } from './conv-transpose';
+import type { GemmConfig } from './gemm-template';
+
+export interface ConvKnobs {
+  readonly gemm?: Partial<GemmConfig>;
+  readonly depthwise?: Partial<DepthwiseConfig>;
+}
+
+export function convKernel(knobs: ConvKnobs = {}): KernelGenerator<ConvAttrs> {
+  return (args) => {
+    const { attrs, inputs } = args;
+    const [x, w, b] = inputs;
+    if (!x || !w || !isF32(x) || !isF32(w) || (b && !isF32(b))) return unsupported(`Conv has no GPU kernel for ${x?.dtype} × ${w?.dtype}`);
+    let geo;
+    try {
+      geo = convGeometry('Conv', x.dims, w.dims, attrs);
+    } catch (e) {
+      return unsupported((e as Error).message);
+    }
+    const win = window3(x.dims.slice(2), geo);
+    const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b };
+    if (shape.N * shape.M === 0) return { kind: 'dispatch', dispatches: [] };
+    if (shape.C === attrs.group && attrs.group > 1) return convDepthwise(args, shape, knobs.depthwise);
+    return convGemm(args, shape, knobs.gemm);
+  };
+}
+
+export const convKernels: Record<string, KernelGenerator> = {
+  Conv: convKernel() as KernelGenerator,
+  ConvTranspose: convTransposeKernel() as KernelGenerator,
+};
