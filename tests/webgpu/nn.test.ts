@@ -1,0 +1,189 @@
+// WebGPU Conv (pointwise GEMM, implicit GEMM, depthwise, grouped), Gemm, MatMul, pooling and
+// Resize kernels checked against the reference backend on small seeded-random shapes (Dawn on
+// SwiftShader here: keep shapes small). Sizes avoid tile multiples so the bounds guards run too.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDawn } from '../../cli/node-gpu';
+import { InferenceSession } from '../../runtime/session';
+import { tensor, type Tensor } from '../../runtime/tensor';
+import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
+
+type Feeds = Record<string, Tensor>;
+
+/** A seeded generator: uniform floats and integers in a range. */
+function rng(seed: number) {
+  let s = seed;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  return {
+    floats: (n: number, scale = 1) => Float32Array.from({ length: n }, () => (next() - 0.5) * 2 * scale),
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+  };
+}
+
+const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+async function compare(
+  inputs: IO[], outputs: IO[], nodes: NodeSpec[], initializers: Record<string, Tensor>, feeds: Feeds, tol = 1e-4, opset = 18,
+): Promise<void> {
+  const bytes = buildModel({ inputs, outputs, nodes, initializers, opset });
+  const gpu = await InferenceSession.create(bytes, { backend: 'webgpu', noFallback: true });
+  const ref = await InferenceSession.create(bytes, { backend: 'reference' });
+  const [g, r] = [await gpu.run(feeds), await ref.run(feeds)];
+  for (const k of Object.keys(r)) {
+    expect(g[k].dims, k).toEqual(r[k].dims);
+    const a = g[k].data as Float32Array;
+    const b = r[k].data as Float32Array;
+    let scale = 1e-6;
+    for (const v of b) scale = Math.max(scale, Math.abs(v));
+    let worst = 0;
+    for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst / scale, `${k}: max abs diff ${worst} at output scale ${scale}`).toBeLessThanOrEqual(tol);
+  }
+}
+
+const f32 = (name: string, dims: number[]): IO => ({ name, type: 'float32', dims });
+/** A 4-D float output whose dims the model leaves symbolic. */
+const out4 = (name: string): IO => ({ name, type: 'float32', dims: ['d0', 'd1', 'd2', 'd3'] });
+
+interface ConvCase {
+  readonly N: number;
+  readonly C: number;
+  readonly M: number;
+  readonly H: number;
+  readonly W: number;
+  readonly k: number;
+  readonly attrs: Record<string, number | number[] | string>;
+  readonly group?: number;
+  readonly act?: NodeSpec['op'];
+}
+
+/** Conv (with bias) optionally followed by an activation the fusion pass folds into it. */
+async function checkConv(seed: number, c: ConvCase): Promise<void> {
+  const r = rng(seed);
+  const g = c.group ?? 1;
+  const wDims = [c.M, c.C / g, c.k, c.k];
+  const xDims = [c.N, c.C, c.H, c.W];
+  const nodes: NodeSpec[] = [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: [c.act ? 'c' : 'y'], attrs: { ...c.attrs, group: g } }];
+  if (c.act === 'Clip') nodes.push({ op: 'Clip', inputs: ['c', 'lo', 'hi'], outputs: ['y'] });
+  else if (c.act) nodes.push({ op: c.act, inputs: ['c'], outputs: ['y'] });
+  const inits: Record<string, Tensor> = {
+    w: tensor('float32', wDims, r.floats(size(wDims))),
+    b: tensor('float32', [c.M], r.floats(c.M)),
+    lo: tensor('float32', [], new Float32Array([0])),
+    hi: tensor('float32', [], new Float32Array([6])),
+  };
+  await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims), 2)) });
+}
+
+beforeAll(async () => {
+  await useDawn();
+});
+
+describe('webgpu nn kernels', () => {
+  it('pointwise 1×1 Conv (tiled GEMM, more than one tile, fused Relu)', async () => {
+    const r = rng(11);
+    await checkConv(1, { N: 1, C: r.int(20, 40), M: r.int(65, 80), H: 9, W: r.int(13, 17), k: 1, attrs: {}, act: 'Relu' });
+    // a plane that is a multiple of 4 takes vec4 loads
+    await checkConv(2, { N: 2, C: 17, M: 24, H: 4, W: 8, k: 1, attrs: {} });
+    // deep and narrow: K split over workgroups, partial sums added by a second dispatch
+    await checkConv(8, { N: 1, C: 600, M: 20, H: 3, W: 3, k: 1, attrs: {}, act: 'Relu' });
+  });
+
+  it('3×3 stride-2 padded Conv (implicit GEMM, fused Relu6)', async () => {
+    const r = rng(12);
+    await checkConv(3, { N: 1, C: r.int(3, 9), M: r.int(5, 20), H: r.int(9, 15), W: r.int(9, 15), k: 3, attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, act: 'Clip' });
+    await checkConv(4, { N: 2, C: 4, M: 6, H: 8, W: 7, k: 3, attrs: { strides: [2, 2], auto_pad: 'SAME_UPPER', dilations: [1, 1] } });
+  });
+
+  it('depthwise Conv (direct kernel), stride 1 and 2, channel multiplier 2', async () => {
+    const r = rng(13);
+    const C = r.int(5, 12);
+    await checkConv(5, { N: 1, C, M: C, H: r.int(7, 13), W: r.int(9, 19), k: 3, group: C, attrs: { pads: [1, 1, 1, 1] }, act: 'Clip' });
+    await checkConv(6, { N: 2, C: 4, M: 8, H: 11, W: 10, k: 5, group: 4, attrs: { strides: [2, 2], pads: [2, 2, 2, 2] } });
+  });
+
+  it('grouped Conv with dilation and asymmetric pads', async () => {
+    await checkConv(7, { N: 1, C: 6, M: 4, H: 10, W: 9, k: 3, group: 2, attrs: { dilations: [2, 1], pads: [1, 0, 2, 1] }, act: 'Sigmoid' });
+  });
+
+  it('Gemm with transB, alpha, beta and a broadcast bias', async () => {
+    const r = rng(14);
+    const [M, K, N] = [r.int(2, 9), r.int(30, 70), r.int(40, 90)];
+    await compare(
+      [f32('a', [M, K])], [f32('y', [M, N])],
+      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transB: 1, alpha: 0.5, beta: 2 } }],
+      { b: tensor('float32', [N, K], r.floats(N * K)), c: tensor('float32', [N], r.floats(N)) },
+      { a: tensor('float32', [M, K], r.floats(M * K)) },
+    );
+    // one row (a fully connected layer) with a deep K: split-K
+    await compare(
+      [f32('a', [1, 700])], [f32('y', [1, 50])],
+      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transB: 1 } }],
+      { b: tensor('float32', [50, 700], r.floats(35000)), c: tensor('float32', [50], r.floats(50)) },
+      { a: tensor('float32', [1, 700], r.floats(700)) },
+    );
+    // transA, a [M, 1] bias, and sizes past one 64×64 tile
+    await compare(
+      [f32('a', [20, 70])], [f32('y', [70, 66])],
+      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transA: 1 } }],
+      { b: tensor('float32', [20, 66], r.floats(20 * 66)), c: tensor('float32', [70, 1], r.floats(70)) },
+      { a: tensor('float32', [20, 70], r.floats(1400)) },
+    );
+  });
+
+  it('batched MatMul with broadcast batch dims, and 1-D operands', async () => {
+    const r = rng(15);
+    const [M, K, N] = [r.int(3, 20), r.int(5, 40), r.int(3, 30)];
+    await compare(
+      [f32('a', [2, 3, M, K]), f32('b', [3, K, N])], [f32('y', [2, 3, M, N])],
+      [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }], {},
+      { a: tensor('float32', [2, 3, M, K], r.floats(6 * M * K)), b: tensor('float32', [3, K, N], r.floats(3 * K * N)) },
+    );
+    await compare(
+      [f32('v', [K]), f32('b', [2, K, 8])], [f32('y', [2, 8])],
+      [{ op: 'MatMul', inputs: ['v', 'b'], outputs: ['y'] }], {},
+      { v: tensor('float32', [K], r.floats(K)), b: tensor('float32', [2, K, 8], r.floats(16 * K)) },
+    );
+  });
+
+  it('MaxPool (ceil_mode, pads), AveragePool (count_include_pad) and the global pools', async () => {
+    const r = rng(16);
+    const x = [1, 3, r.int(9, 14), r.int(9, 14)];
+    await compare(
+      [f32('x', x)], [out4('mp'), out4('ap'), out4('gap'), out4('gmp')],
+      [
+        { op: 'MaxPool', inputs: ['x'], outputs: ['mp'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 } },
+        { op: 'AveragePool', inputs: ['x'], outputs: ['ap'], attrs: { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1], count_include_pad: 1 } },
+        { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['gap'] },
+        { op: 'GlobalMaxPool', inputs: ['x'], outputs: ['gmp'] },
+      ],
+      {}, { x: tensor('float32', x, r.floats(size(x), 3)) },
+    );
+    // a plane larger than one reduction workgroup
+    await compare([f32('x', [2, 2, 20, 17])], [out4('y')], [{ op: 'GlobalAveragePool', inputs: ['x'], outputs: ['y'] }], {},
+      { x: tensor('float32', [2, 2, 20, 17], r.floats(1360)) });
+  });
+
+  it('Resize nearest and linear with constant scales and sizes', async () => {
+    const r = rng(17);
+    const x = [1, 2, r.int(4, 7), r.int(4, 7)];
+    const none = tensor('float32', [0], new Float32Array(0));
+    await compare(
+      [f32('x', x)], [out4('n'), out4('l'), out4('s')],
+      [
+        { op: 'Resize', inputs: ['x', '', 'scales'], outputs: ['n'], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' } },
+        { op: 'Resize', inputs: ['x', 'roi', 'scales'], outputs: ['l'], attrs: { mode: 'linear' } },
+        { op: 'Resize', inputs: ['x', 'roi', '', 'sizes'], outputs: ['s'], attrs: { mode: 'linear', coordinate_transformation_mode: 'align_corners' } },
+      ],
+      {
+        scales: tensor('float32', [4], new Float32Array([1, 1, 2, 2])),
+        roi: none,
+        sizes: tensor('int64', [4], new BigInt64Array([1n, 2n, 5n, 9n])),
+      },
+      { x: tensor('float32', x, r.floats(size(x))) },
+    );
+  });
+});
