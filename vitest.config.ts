@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts', '{runtime,protocol,background,content,models,cli}/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'e2e/**'],
+          // GPU tests run on SwiftShader (a CPU emulation) and the CLI tests spawn processes:
+          // seconds each on a 2-core machine, more when it is busy.
+          testTimeout: 60_000,
         },
       },
       {

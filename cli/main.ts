@@ -13,7 +13,7 @@ import { prepareBackend } from './node-gpu';
 const USAGE = `usage:
   kiln check <folder>... [--backend NAME] [--no-fallback] [--json FILE]
   kiln run <model.onnx> --input name=file.pb ... --out DIR [--backend NAME]
-  kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N]
+  kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N] [--kernels]
   kiln info <model.onnx> [--backend NAME]
 backends: ${BACKENDS.join(', ')}`;
 
@@ -81,7 +81,7 @@ function syntheticFeeds(session: InferenceSession): Record<string, Tensor> {
 }
 
 async function bench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' }, kernels: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('bench: give exactly one model file');
   const runs = Number(values.runs ?? 20), warmup = Number(values.warmup ?? 3);
   if (!(runs >= 1) || !(warmup >= 0)) throw new UsageError('bench: --runs must be ≥ 1 and --warmup ≥ 0');
@@ -107,8 +107,31 @@ async function bench(argv: string[]): Promise<number> {
   await session.run(feeds, { profile: true });
   const gpu = session.lastGpuMs;
   console.log(`create ${r(create)} ms, first run ${r(first)} ms, p50 ${r(p50)} ms, min ${r(times[0])} ms${gpu === undefined ? '' : `, GPU ${r(gpu)} ms`}`);
+  if (values.kernels) await printKernelTimes(session, feeds);
   console.log(JSON.stringify({ p50_ms: r(p50), min_ms: r(times[0]), first_ms: r(first), create_ms: r(create), ...(gpu === undefined ? {} : { gpu_ms: r(gpu) }) }));
   return 0;
+}
+
+/** The kernels that take the most GPU time: medians over a few runs timed per dispatch. */
+async function printKernelTimes(session: InferenceSession, feeds: Record<string, Tensor>): Promise<void> {
+  const runs: (readonly { label: string; node: string; ms: number }[])[] = [];
+  for (let i = 0; i < 5; i++) {
+    await session.run(feeds, { profile: 'kernels' });
+    if (!session.lastKernelTimes) return void console.log('kernels: this backend does not time dispatches');
+    runs.push(session.lastKernelTimes);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const byLabel = new Map<string, { ms: number; count: number }>();
+  runs[0].forEach((k, i) => {
+    const ms = median(runs.map((r) => r[i].ms));
+    const e = byLabel.get(k.label) ?? { ms: 0, count: 0 };
+    byLabel.set(k.label, { ms: e.ms + ms, count: e.count + 1 });
+  });
+  const total = [...byLabel.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`kernels: ${runs[0].length} dispatches, ${total.toFixed(3)} ms summed (one pass each, so a little more than a plain run)`);
+  for (const [label, e] of [...byLabel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
+    console.log(`  ${e.ms.toFixed(3).padStart(8)} ms ${String(e.count).padStart(4)}×  ${label}`);
+  }
 }
 
 async function info(argv: string[]): Promise<number> {

@@ -27,7 +27,8 @@ export async function useDawn(): Promise<void> {
     ? (createRequire(import.meta.url)(process.env.DAWN_NODE) as Dawn)
     : ((await import('webgpu')) as unknown as Dawn);
   Object.assign(globalThis, dawn.globals);
-  provideGpu({ gpu: dawn.create([]), syncPipelines: true });
+  // Dawn rounds timestamps down to 65.536 µs unless told not to, which zeroes short passes.
+  provideGpu({ gpu: dawn.create(['disable-dawn-features=timestamp_quantization']), syncPipelines: true });
   loaded = true;
 }
 

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 it('an aborted run rejects with AbortError before a run queued ahead of it resolves', async () => {
   const r = await page.evaluate(async () => {
-    const session = await window.kiln.create('blazeface');
+    const session = await window.kiln.create('blazeface', { backend: 'reference' });
     const feeds = { 'input:0': { type: 'float32' as const, dims: [1, 128, 128, 3], data: new Float32Array(128 * 128 * 3).fill(0.25) } };
     const order: string[] = [];
     const first = session.run(feeds).then(() => order.push('first resolved'));
@@ -52,10 +52,10 @@ it('an aborted run rejects with AbortError before a run queued ahead of it resol
 it('a pre-aborted signal rejects run and create with AbortError; a custom reason is kept', async () => {
   const r = await page.evaluate(async () => {
     const named = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof DOMException ? e.name : String(e)));
-    const session = await window.kiln.create('ppocr-cls');
+    const session = await window.kiln.create('ppocr-cls', { backend: 'reference' });
     const feeds = { x: { type: 'float32' as const, dims: [1, 3, 48, 192], data: new Float32Array(3 * 48 * 192) } };
     const run = await named(session.run(feeds, { signal: AbortSignal.abort() }));
-    const create = await named(window.kiln.create('ppocr-cls', { signal: AbortSignal.abort() }));
+    const create = await named(window.kiln.create('ppocr-cls', { backend: 'reference', signal: AbortSignal.abort() }));
     const custom = await named(session.run(feeds, { signal: AbortSignal.abort('my reason') }));
     await session.destroy();
     return { run, create, custom };
@@ -65,7 +65,7 @@ it('a pre-aborted signal rejects run and create with AbortError; a custom reason
 
 it('destroy() aborts runs in flight; later runs are InvalidStateError', async () => {
   const r = await page.evaluate(async () => {
-    const session = await window.kiln.create('blazeface');
+    const session = await window.kiln.create('blazeface', { backend: 'reference' });
     const feeds = { 'input:0': { type: 'float32' as const, dims: [1, 128, 128, 3], data: new Float32Array(128 * 128 * 3) } };
     const inflight = session.run(feeds).then(() => 'resolved', (e: Error) => e.name);
     await session.destroy();
@@ -79,6 +79,7 @@ it('create reports download progress to the monitor: 0 first, total last', async
   const events = await page.evaluate(async () => {
     const seen: [number, number][] = [];
     const session = await window.kiln.create('blazeface', {
+      backend: 'reference',
       monitor: (m) => m.addEventListener('downloadprogress', (e) => seen.push([(e as ProgressEvent).loaded, (e as ProgressEvent).total])),
     });
     await session.destroy();

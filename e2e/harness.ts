@@ -68,9 +68,11 @@ export interface PageError {
 
 /**
  * In the page: create a session of `model`, run it on the given float32 feeds, return the outputs
- * as plain arrays (and the session's declared inputs/outputs and the backend it ran on).
+ * as plain arrays (and the session's declared inputs/outputs and the backend it ran on). Tests of
+ * the transport use the reference backend: WebGPU here is SwiftShader, a CPU emulation whose
+ * pipeline compiles take seconds; parity.e2e covers the WebGPU backend.
  */
-export function createAndRun(page: Page, model: string, feeds: Record<string, { dims: number[]; data: number[] }>, backend = 'auto') {
+export function createAndRun(page: Page, model: string, feeds: Record<string, { dims: number[]; data: number[] }>, backend = 'reference') {
   return page.evaluate(
     async ({ model, feeds, backend }) => {
       const session = await window.kiln.create(model, { backend });

@@ -52,7 +52,7 @@ describe('popup', () => {
     await page.goto(site.url);
     await page.waitForFunction(() => 'kiln' in window);
     await page.evaluate(async () => {
-      (window as unknown as { held: unknown }).held = await window.kiln.create('blazeface');
+      (window as unknown as { held: unknown }).held = await window.kiln.create('blazeface', { backend: 'reference' });
     });
     const popup = await openPopup('dark');
     await expect(popup.locator('li[data-model="blazeface"] .badge').textContent()).resolves.toBe('1 open session');

@@ -32,7 +32,7 @@ afterAll(async () => {
 /** In the page: open sessions of the given models (kept on window for later), run all at once. */
 function openAndRunAll(page: Page, jobs: { model: string; feeds: Record<string, { dims: number[]; data: number[] }> }[]) {
   return page.evaluate(async (jobs) => {
-    const sessions = await Promise.all(jobs.map((j) => window.kiln.create(j.model)));
+    const sessions = await Promise.all(jobs.map((j) => window.kiln.create(j.model, { backend: 'reference' })));
     (window as unknown as { kept: KilnSession[] }).kept = sessions;
     const results = await Promise.all(
       sessions.map((s, i) => {

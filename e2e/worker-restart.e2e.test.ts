@@ -44,7 +44,7 @@ async function expectMatchesOrt(got: Record<string, number[]>): Promise<void> {
 
 it('a run on an old session id after the worker was stopped answers correctly', async () => {
   await page.evaluate(async () => {
-    (window as unknown as { kept: KilnSession }).kept = await window.kiln.create('blazeface');
+    (window as unknown as { kept: KilnSession }).kept = await window.kiln.create('blazeface', { backend: 'reference' });
   });
   await expectMatchesOrt(await runKept(page, feeds));
 

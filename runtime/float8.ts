@@ -8,7 +8,8 @@ export type MiniFloatType =
 /** How float8e8m0 rounds a value that is not a power of two (Cast's `round_mode`). */
 export type E8M0Rounding = 'up' | 'down' | 'nearest';
 
-interface Format {
+/** The bit layout and special-value rules of a narrow float (every one but float8e8m0). */
+export interface MiniFloatFormat {
   readonly ebits: number;
   readonly mbits: number;
   readonly bias: number;
@@ -26,7 +27,7 @@ interface Format {
   readonly special: 'ieee' | 'fn' | 'none';
 }
 
-const FORMATS: Record<Exclude<MiniFloatType, 'float8e8m0'>, Format> = {
+const FORMATS: Record<Exclude<MiniFloatType, 'float8e8m0'>, MiniFloatFormat> = {
   // no infinities; 0x7f/0xff are NaN, so the largest finite value is 448 (0x7e)
   float8e4m3fn: { ebits: 4, mbits: 3, bias: 7, maxBits: 0x7e, nanBits: 0x7f, overflowBits: 0x7f, overflowSigned: true, uz: false, special: 'fn' },
   float8e4m3fnuz: { ebits: 4, mbits: 3, bias: 8, maxBits: 0x7f, nanBits: 0x80, overflowBits: 0x80, overflowSigned: false, uz: true, special: 'none' },
@@ -35,6 +36,9 @@ const FORMATS: Record<Exclude<MiniFloatType, 'float8e8m0'>, Format> = {
   // no infinities and no NaN: overflow always clamps; a NaN input becomes 0x8 as the ONNX reference has it
   float4e2m1: { ebits: 2, mbits: 1, bias: 1, maxBits: 0x7, nanBits: 0x8, overflowBits: 0x7, overflowSigned: true, uz: false, special: 'none' },
 };
+
+/** The layout of `t`, for code that converts it elsewhere (the WebGPU kernels generate WGSL from it). */
+export const miniFloatFormat = (t: Exclude<MiniFloatType, 'float8e8m0'>): MiniFloatFormat => FORMATS[t];
 
 export const isMiniFloatType = (t: string): t is MiniFloatType =>
   t === 'float8e8m0' || Object.prototype.hasOwnProperty.call(FORMATS, t);
@@ -54,7 +58,7 @@ function rint(v: number): number {
   return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
 }
 
-function decodeBits(f: Format, bits: number): number {
+function decodeBits(f: MiniFloatFormat, bits: number): number {
   const signBit = 1 << (f.ebits + f.mbits);
   const emask = (1 << f.ebits) - 1;
   const mmask = (1 << f.mbits) - 1;
@@ -70,7 +74,7 @@ function decodeBits(f: Format, bits: number): number {
   return neg ? -v : v;
 }
 
-function encodeBits(f: Format, v: number, saturate: boolean): number {
+function encodeBits(f: MiniFloatFormat, v: number, saturate: boolean): number {
   if (Number.isNaN(v)) return f.nanBits;
   const signBit = 1 << (f.ebits + f.mbits);
   const neg = v < 0 || Object.is(v, -0);

@@ -3,7 +3,7 @@
 
 import type { Dim, Model, TensorType } from './ir/graph';
 import { importOnnx } from './onnx/import';
-import { createBackend, type BackendName, type BackendOptions, type Executable, type PlanReport, type RunOptions } from './backends';
+import { createBackend, type BackendName, type BackendOptions, type Executable, type KernelTime, type PlanReport, type RunOptions } from './backends';
 import { isTensor, sizeOf, type DType, type Tensor } from './tensor';
 
 export interface TensorInfo {
@@ -52,8 +52,22 @@ export class InferenceSession {
     return this.exec.lastGpuMs;
   }
 
+  /** Per-dispatch GPU times of the last run made with `{profile: 'kernels'}`, where measured. */
+  get lastKernelTimes(): readonly KernelTime[] | undefined {
+    return this.exec.lastKernelTimes;
+  }
+
+  /** Frees the session's device memory now rather than when it is collected; later runs fail. */
+  release(): void {
+    this.released = true;
+    this.exec.release?.();
+  }
+
+  private released = false;
+
   /** Runs the model. Every declared input must be fed; outputs come back keyed by name. */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    if (this.released) throw new Error('this session was released');
     this.checkFeeds(feeds);
     const out = await this.exec.run(new Map(Object.entries(feeds)), options);
     const result: Record<string, Tensor> = {};

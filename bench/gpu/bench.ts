@@ -31,7 +31,7 @@ async function dawnGpu(): Promise<GPU> {
   const dawn = process.env.DAWN_NODE
     ? (createRequire(import.meta.url)(process.env.DAWN_NODE) as Dawn)
     : ((await import('webgpu')) as unknown as Dawn);
-  return dawn.create([]);
+  return dawn.create(['disable-dawn-features=timestamp_quantization']);
 }
 
 /** One float32 input with its declared dims (symbolic ones set to 1), a fixed smooth pattern. */

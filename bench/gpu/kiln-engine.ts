@@ -5,9 +5,6 @@ import { InferenceSession } from '../../runtime/session';
 import { tensor, type Tensor } from '../../runtime/tensor';
 import type { Engine, Feed } from './engine';
 
-/** A session may grow a release call; until it has one, the bench destroys its buffers itself. */
-type Releasable = { release?: () => void | Promise<void> };
-
 export function kilnEngine(forceRelease: () => void): Engine {
   let session: InferenceSession | undefined;
   let feeds: Record<string, Tensor> = {};
@@ -15,6 +12,23 @@ export function kilnEngine(forceRelease: () => void): Engine {
   const first = (out: Record<string, Tensor>): Float32Array => {
     const t = out[session!.outputs[0].name];
     return t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
+  };
+  /** The kernels with the most GPU time, medians over 5 runs timed per dispatch, summed by label. */
+  const topKernels = async () => {
+    const runs: (readonly { label: string; ms: number }[])[] = [];
+    for (let i = 0; i < 5; i++) {
+      await session!.run(feeds, { profile: 'kernels' });
+      if (!session!.lastKernelTimes) return undefined;
+      runs.push(session!.lastKernelTimes);
+    }
+    const by = new Map<string, { ms: number; count: number }>();
+    runs[0].forEach((k, i) => {
+      const xs = runs.map((r) => r[i].ms).sort((a, b) => a - b);
+      const e = by.get(k.label) ?? { ms: 0, count: 0 };
+      by.set(k.label, { ms: e.ms + xs[2], count: e.count + 1 });
+    });
+    return [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
+      .map(([label, e]) => ({ label, count: e.count, ms: Math.round(e.ms * 1000) / 1000 }));
   };
   return {
     key: 'kiln',
@@ -37,16 +51,18 @@ export function kilnEngine(forceRelease: () => void): Engine {
       const ops = new Map<string, number>();
       for (const f of r.fallbacks) ops.set(f.op, (ops.get(f.op) ?? 0) + 1);
       return {
+        top_kernels: await topKernels(),
         dispatches: r.dispatches,
         pipelines: r.pipelines,
         fallbacks: r.fallbacks.length,
         fallback_ops: Object.fromEntries(ops),
         plan_bytes: r.bytes,
+        compile_ms: r.compileMs,
       };
     },
     async release() {
-      const s = session as (InferenceSession & Releasable) | undefined;
-      if (s?.release) await s.release();
+      session?.release();
+      // Whatever the session did not free (there should be nothing) is counted, then destroyed.
       forceRelease();
       session = undefined;
     },

@@ -3,23 +3,30 @@
 import type { Model } from '../ir/graph';
 import type { Value } from '../tensor';
 import { referenceBackend } from './reference';
-import type { PlanReport } from './webgpu/executable';
+import type { KernelTime, PlanReport } from './webgpu/executable';
 import { webgpuBackend } from './webgpu';
 
-export type { PlanReport };
+export type { KernelTime, PlanReport };
 
 /** A model prepared for one backend: plain `run` from named feeds to named outputs. */
 export interface Executable {
   run(feeds: ReadonlyMap<string, Value>, options?: RunOptions): Promise<Map<string, Value>>;
   /** GPU time of the last run made with `profile` (ms), where the backend can measure it */
   readonly lastGpuMs?: number;
+  /** per-dispatch GPU times of the last run made with `profile: 'kernels'` */
+  readonly lastKernelTimes?: readonly KernelTime[];
+  /** frees what the executable holds (GPU buffers, pipelines' plans); it must not run again */
+  release?(): void;
   /** For compiling backends: what the plan for these input shapes runs, and where it falls back. */
   report?(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport>;
 }
 
 export interface RunOptions {
-  /** measure GPU time with timestamp queries (costs a little readback latency) */
-  readonly profile?: boolean;
+  /**
+   * measure GPU time with timestamp queries (costs a little readback latency); 'kernels' times
+   * every dispatch on its own (slower: one compute pass each)
+   */
+  readonly profile?: boolean | 'kernels';
 }
 
 export interface Backend {

@@ -9,7 +9,9 @@ export const ACTIVATION_ATTR = 'kiln_activation';
 export const ACTIVATION_PARAMS_ATTR = 'kiln_activation_params';
 
 export type ActivationName =
-  | 'Relu' | 'LeakyRelu' | 'Clip' | 'HardSigmoid' | 'HardSwish' | 'Sigmoid' | 'Tanh' | 'Gelu' | 'Elu' | 'Softplus';
+  | 'Relu' | 'LeakyRelu' | 'Clip' | 'HardSigmoid' | 'HardSwish' | 'Sigmoid' | 'Tanh' | 'Gelu' | 'Elu' | 'Softplus'
+  /** x · sigmoid(alpha · x): ONNX's Swish (opset 24), and SiLU written as Mul(x, Sigmoid(x)) */
+  | 'Swish';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -20,13 +22,18 @@ const ACTIVATIONS: Readonly<Record<ActivationName, (x: number, p: readonly numbe
   Clip: (x, [min, max]) => Math.min(Math.max(x, min), max),
   HardSigmoid: (x, [alpha, beta]) => Math.max(0, Math.min(1, alpha * x + beta)),
   HardSwish: (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5)),
-  Sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  Sigmoid: (x) => sigmoid(x),
   Tanh: (x) => Math.tanh(x),
   Gelu: (x, [approximate]) =>
     approximate ? 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))) : 0.5 * x * (1 + erf(x / Math.SQRT2)),
   Elu: (x, [alpha]) => (x < 0 ? alpha * Math.expm1(x) : x),
   Softplus: (x) => (x > 30 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
+  Swish: (x, [alpha]) => x * sigmoid(alpha * x),
 };
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
 
 export function isActivationName(name: string): name is ActivationName {
   return Object.prototype.hasOwnProperty.call(ACTIVATIONS, name);

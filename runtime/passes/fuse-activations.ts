@@ -1,7 +1,8 @@
 // Activation fusion: an activation right after a Conv, ConvTranspose, Gemm, MatMul or elementwise
 // binary op whose result nothing else reads becomes that producer's epilogue (attributes
 // `kiln_activation` and `kiln_activation_params`, meaning in ./activation.ts); the producer then
-// writes the activation's output. Backends that ask for fusion must implement the epilogue.
+// writes the activation's output. SiLU as exporters write it, Mul(x, Sigmoid(x)), fuses as Swish.
+// Backends that ask for fusion must implement the epilogue.
 
 import type { Model, Node } from '../ir/graph';
 import { isFloatType, toNumbers } from '../tensor';
@@ -12,6 +13,56 @@ import { attrsOf, opsetOf, useCounts, withAttrs, withGraph, type TypeMap } from 
 export const FUSABLE_PRODUCERS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div']);
 
 export function fuseActivations(model: Model, types: TypeMap): Model {
+  return fuseSingleActivations(fuseSilu(model, types), types);
+}
+
+/** Whether `x` may take an epilogue: one float output of a fusable producer that has none yet. */
+function fusableProducer(nodes: readonly (Node | null)[], pi: number | undefined, x: string, types: TypeMap): Node | undefined {
+  const prod = pi === undefined ? undefined : nodes[pi];
+  if (!prod || prod.domain !== '' || !FUSABLE_PRODUCERS.has(prod.op) || prod.outputs.length !== 1) return undefined;
+  if (prod.attrs.has(ACTIVATION_ATTR)) return undefined; // one epilogue per producer
+  const t = types.get(x);
+  return t && isFloatType(t.dtype) ? prod : undefined; // epilogues are float math
+}
+
+/** Mul(x, Sigmoid(x)) where nothing else reads x or the sigmoid → the producer of x with Swish(1). */
+function fuseSilu(model: Model, types: TypeMap): Model {
+  const g = model.graph;
+  const producer = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
+  const uses = useCounts(g);
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  const nodes: (Node | null)[] = [...g.nodes];
+  let changed = false;
+  g.nodes.forEach((mul, mi) => {
+    if (mul.domain !== '' || mul.op !== 'Mul' || mul.inputs.length !== 2 || mul.outputs.length !== 1) return;
+    for (const [si, xi] of [[0, 1], [1, 0]]) {
+      const s = mul.inputs[si], x = mul.inputs[xi];
+      const sgi = producer.get(s);
+      const sig = sgi === undefined ? null : nodes[sgi];
+      if (!sig || sig.domain !== '' || sig.op !== 'Sigmoid' || sig.inputs[0] !== x) continue;
+      if (uses.get(s) !== 1 || uses.get(x) !== 2 || graphOutputs.has(s) || graphOutputs.has(x)) continue;
+      const pi = producer.get(x);
+      const prod = fusableProducer(nodes, pi, x, types);
+      if (!prod) continue;
+      nodes[pi!] = {
+        ...withAttrs(prod, {
+          [ACTIVATION_ATTR]: { kind: 'string', value: 'Swish' },
+          [ACTIVATION_PARAMS_ATTR]: { kind: 'floats', value: [1] },
+        }),
+        outputs: [mul.outputs[0]],
+      };
+      nodes[sgi!] = null;
+      nodes[mi] = null;
+      changed = true;
+      return;
+    }
+  });
+  if (!changed) return model;
+  return withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) });
+}
+
+function fuseSingleActivations(model: Model, types: TypeMap): Model {
   const g = model.graph;
   const producer = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
@@ -25,11 +76,8 @@ export function fuseActivations(model: Model, types: TypeMap): Model {
     const x = act.inputs[0];
     const pi = producer.get(x);
     if (!x || pi === undefined || uses.get(x) !== 1 || graphOutputs.has(x)) return;
-    const prod = nodes[pi];
-    if (!prod || prod.domain !== '' || !FUSABLE_PRODUCERS.has(prod.op) || prod.outputs.length !== 1) return;
-    if (prod.attrs.has(ACTIVATION_ATTR)) return; // one epilogue per producer
-    const t = types.get(x);
-    if (!t || !isFloatType(t.dtype)) return; // epilogues are float math
+    const prod = fusableProducer(nodes, pi, x, types);
+    if (!prod) return;
     const params = activationParams(model, act);
     if (!params) return;
     nodes[pi] = {
@@ -54,6 +102,7 @@ function activationParams(model: Model, act: Node): number[] | undefined {
     case 'Elu': return [a.float('alpha', 1)];
     case 'HardSigmoid': return [a.float('alpha', 0.2), a.float('beta', 0.5)];
     case 'Gelu': return [a.string('approximate', 'none') === 'tanh' ? 1 : 0];
+    case 'Swish': return [a.float('alpha', 1)];
     case 'Clip': return clipBounds(model, act);
     default: return act.inputs.length === 1 ? [] : undefined;
   }

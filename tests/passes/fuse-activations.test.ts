@@ -71,6 +71,42 @@ describe('fuseActivations', () => {
     expect(relDiff(runReference(model, { x }).get('y')!, runFused(fused, { x }).get('y')!)).toBeLessThan(1e-6);
   });
 
+  for (const order of [['h', 's'], ['s', 'h']]) {
+    it(`fuses SiLU, Mul(${order.join(', ')}) over Sigmoid(h), into Conv as Swish`, () => {
+      const model = load({
+        inputs: [{ name: 'x', type: 'float32', dims: [1, 3, 6, 6] }],
+        outputs: [{ name: 'y', type: 'float32', dims: [1, 4, 6, 6] }],
+        initializers: { w: rand([4, 3, 3, 3], 2), b: rand([4], 3) },
+        nodes: [
+          { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['h'], attrs: { pads: [1, 1, 1, 1] } },
+          { op: 'Sigmoid', inputs: ['h'], outputs: ['s'] },
+          { op: 'Mul', inputs: order, outputs: ['y'] },
+        ],
+      });
+      const fused = fuse(model);
+      expect(ops(fused)).toEqual(['Conv']);
+      expect(fused.graph.nodes[0].outputs).toEqual(['y']);
+      expect(fused.graph.nodes[0].attrs.get(ACTIVATION_ATTR)).toEqual({ kind: 'string', value: 'Swish' });
+      const x = rand([1, 3, 6, 6], 4);
+      expect(relDiff(runReference(model, { x }).get('y')!, runFused(fused, { x }).get('y')!)).toBeLessThan(1e-6);
+    });
+  }
+
+  it('leaves SiLU alone when something else reads the producer\'s output', () => {
+    const model = load({
+      inputs: [{ name: 'x', type: 'float32', dims: [2, 4] }],
+      outputs: [{ name: 'y', type: 'float32', dims: [2, 4] }, { name: 'z', type: 'float32', dims: [2, 4] }],
+      initializers: { w: rand([4], 5) },
+      nodes: [
+        { op: 'Add', inputs: ['x', 'w'], outputs: ['h'] },
+        { op: 'Sigmoid', inputs: ['h'], outputs: ['s'] },
+        { op: 'Mul', inputs: ['h', 's'], outputs: ['y'] },
+        { op: 'Neg', inputs: ['h'], outputs: ['z'] },
+      ],
+    });
+    expect(ops(fuse(model))).toEqual(['Add', 'Sigmoid', 'Mul', 'Neg']);
+  });
+
   it('does not fuse a Clip whose bounds come at run time', () => {
     const model = load({
       inputs: [{ name: 'x', type: 'float32', dims: [2, 4] }, { name: 'lo', type: 'float32', dims: [] }],
@@ -136,6 +172,8 @@ describe('applyActivation', () => {
     expect(applyActivation('Gelu', [1], 1)).toBeCloseTo(0.8411920);
     expect(applyActivation('Elu', [1], -1)).toBeCloseTo(Math.exp(-1) - 1);
     expect(applyActivation('Softplus', [], 0)).toBeCloseTo(Math.LN2);
-    expect(() => applyActivation('Swish', [], 0)).toThrow(/unknown fused activation/);
+    expect(applyActivation('Swish', [1], 2)).toBeCloseTo(2 / (1 + Math.exp(-2)));
+    expect(applyActivation('Swish', [1], -1000)).toBe(-0);
+    expect(() => applyActivation('Mish', [], 0)).toThrow(/unknown fused activation/);
   });
 });

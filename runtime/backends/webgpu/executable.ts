@@ -15,8 +15,22 @@ import { concrete, type Plan, type Step } from './lower';
 import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
 
 
+/** `profile: true` times the run's passes; 'kernels' times every dispatch on its own. */
+export interface ProfileOption {
+  readonly profile?: boolean | 'kernels';
+}
+
+/** One dispatch's GPU time: its kernel label (op:kernel), the node it ran for, ms. */
+export interface KernelTime {
+  readonly label: string;
+  readonly node: string;
+  readonly ms: number;
+}
+
+type DispatchAction = Extract<Action, { kind: 'dispatch' }>;
+
 type Action =
-  | { readonly kind: 'dispatch'; readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number]; readonly label: string }
+  | { readonly kind: 'dispatch'; readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number]; readonly label: string; readonly node: string }
   | { readonly kind: 'cpu'; readonly node: Node; readonly attrs: unknown; readonly opset: number };
 
 export interface PlanReport {
@@ -27,6 +41,8 @@ export interface PlanReport {
   readonly fallbacks: readonly { readonly node: string; readonly op: string; readonly reason: string }[];
   /** bytes of GPU buffers: weights, pooled intermediates, inputs and outputs */
   readonly bytes: { readonly weights: number; readonly pooled: number; readonly io: number };
+  /** where compile time went (ms): creating pipelines, uploading weights, the whole compile */
+  readonly compileMs?: { readonly pipelines: number; readonly weights: number; readonly total: number };
 }
 
 /** Pipelines shared by every plan on one device, keyed by WGSL source. */
@@ -49,6 +65,7 @@ export class CompiledPlan {
 
   static async compile(ctx: GpuContext, plan: Plan, pipelines: PipelineCache): Promise<CompiledPlan> {
     const { device } = ctx;
+    const started = performance.now();
     const g = plan.model.graph;
     const owned: GPUBuffer[] = [];
     const make = (elements: number, label: string) => {
@@ -70,6 +87,7 @@ export class CompiledPlan {
     const buffers = new Map<string, GPUBuffer>();
     let weights = 0, io = 0, pooled = 0;
     // Weights: uploaded once, at compile time.
+    const weightsStarted = performance.now();
     const gpuUsed = new Set<string>();
     for (const s of plan.steps) if (s.kind !== 'cpu') s.node.inputs.forEach((n) => n && gpuUsed.add(root(n)));
     for (const [name, t] of g.initializers) {
@@ -79,6 +97,7 @@ export class CompiledPlan {
       buffers.set(name, b);
       weights += b.size;
     }
+    const weightMs = performance.now() - weightsStarted;
     // Graph inputs and outputs: buffers of their own, never pooled.
     const pinned = new Set<string>([...g.inputs.map((i) => i.name), ...g.outputs.map((o) => root(o.name)), ...g.initializers.keys()]);
     for (const i of g.inputs) if (concrete(plan.types.get(i.name))) {
@@ -104,6 +123,27 @@ export class CompiledPlan {
       if (b) buffers.set(a, b);
     }
 
+    // Every distinct kernel's pipeline at once: browsers compile them in parallel.
+    const pipelinesStarted = performance.now();
+    const pending: Promise<GPUComputePipeline>[] = [];
+    for (const step of plan.steps) {
+      if (step.kind !== 'gpu') continue;
+      for (const d of step.dispatches) {
+        if (pipelines.has(d.wgsl)) continue;
+        const p = createPipeline(ctx, d.wgsl, `${step.node.op}:${d.label}`);
+        pipelines.set(d.wgsl, p);
+        p.catch(() => pipelines.delete(d.wgsl));
+        pending.push(p);
+      }
+    }
+    try {
+      await Promise.all(pending);
+    } catch (e) {
+      for (const b of owned) b.destroy();
+      throw e;
+    }
+    const pipelineMs = performance.now() - pipelinesStarted;
+
     const actions: Action[] = [];
     let dispatches = 0;
     let aliases = 0;
@@ -125,12 +165,7 @@ export class CompiledPlan {
       }
       const scratch = new Map<number, GPUBuffer>();
       for (const d of step.dispatches) {
-        let p = pipelines.get(d.wgsl);
-        if (!p) {
-          p = createPipeline(ctx, d.wgsl, `${step.node.op}:${d.label}`);
-          pipelines.set(d.wgsl, p);
-        }
-        const pipeline = await p;
+        const pipeline = await pipelines.get(d.wgsl)!;
         const bind = (b: Binding): GPUBuffer => {
           if (b.kind === 'scratch') {
             let s = scratch.get(b.id);
@@ -146,7 +181,7 @@ export class CompiledPlan {
           layout: pipeline.getBindGroupLayout(0),
           entries: d.bindings.map((b, i) => ({ binding: i, resource: { buffer: bind(b) } })),
         });
-        actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: d.label });
+        actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: `${step.node.op}:${d.label}`, node: step.node.name });
         dispatches++;
       }
     }
@@ -156,6 +191,7 @@ export class CompiledPlan {
       aliases,
       fallbacks,
       bytes: { weights, pooled, io },
+      compileMs: { pipelines: pipelineMs, weights: weightMs, total: performance.now() - started },
     };
     // One timestamp pair per compute pass: a pass ends at each CPU fallback, and once at the end.
     const passes = 1 + actions.filter((a) => a.kind === 'cpu').length;
@@ -163,9 +199,28 @@ export class CompiledPlan {
     return new CompiledPlan(ctx, plan, buffers, actions, owned, report, profiler);
   }
 
-  async run(feeds: ReadonlyMap<string, Value>, options: { profile?: boolean } = {}): Promise<Map<string, Value>> {
+  /** The run in flight: runs share buffers, so each waits for the one before. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Per-dispatch GPU times of the last run made with `profile: 'kernels'` (ms, in plan order). */
+  lastKernelTimes: KernelTime[] | undefined;
+
+  private kernelProfiler: Profiler | undefined;
+
+  run(feeds: ReadonlyMap<string, Value>, options: ProfileOption = {}): Promise<Map<string, Value>> {
+    const next = this.queue.then(() => this.runNow(feeds, options));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(feeds: ReadonlyMap<string, Value>, options: ProfileOption): Promise<Map<string, Value>> {
     const { device } = this.ctx;
-    const profiler = options.profile ? this.profiler : undefined;
+    const dispatches = this.actions.filter((a) => a.kind === 'dispatch');
+    // Per-kernel timing gives each dispatch a pass of its own (timestamps are taken per pass),
+    // within the 4096 queries a query set may hold.
+    const perKernel = options.profile === 'kernels' && this.profiler !== undefined && 2 * (this.actions.length + 1) <= 4096;
+    if (perKernel) this.kernelProfiler ??= new Profiler(device, this.actions.length + 1);
+    const profiler = perKernel ? this.kernelProfiler : options.profile ? this.profiler : undefined;
     let passIndex = 0;
     const beginPass = (e: GPUCommandEncoder) => e.beginComputePass(profiler ? { timestampWrites: profiler.writes(passIndex++) } : {});
     const g = this.plan.model.graph;
@@ -187,6 +242,10 @@ export class CompiledPlan {
     };
     for (const a of this.actions) {
       if (a.kind === 'dispatch') {
+        if (perKernel) {
+          pass?.end();
+          pass = undefined;
+        }
         pass ??= beginPass(encoder);
         pass.setPipeline(a.pipeline);
         pass.setBindGroup(0, a.bindGroup);
@@ -223,9 +282,16 @@ export class CompiledPlan {
     const wanted = outNames.filter((n) => !host.has(n) && !g.initializers.has(n));
     profiler?.resolve(encoder, passIndex);
     const read = await this.readBack(encoder, wanted);
-    this.lastGpuMs = profiler ? await profiler.read(passIndex) : undefined;
+    const times = profiler ? await profiler.read(passIndex) : undefined;
+    this.lastGpuMs = times?.reduce((a, b) => a + b, 0);
+    this.lastKernelTimes = perKernel && times
+      ? dispatches.map((a, i) => ({ label: (a as DispatchAction).label, node: (a as DispatchAction).node, ms: times[i] }))
+      : undefined;
     return new Map(outNames.map((n) => [n, read.get(n) ?? host.get(n) ?? g.initializers.get(n) ?? null]));
   }
+
+  /** Mappable buffers the reads copy into, one per value read, made on first use and kept. */
+  private readonly staging = new Map<string, GPUBuffer>();
 
   /** Copies `names` into mappable buffers at the end of `encoder`, submits it, and decodes them. */
   private async readBack(encoder: GPUCommandEncoder, names: readonly string[]): Promise<Map<string, Tensor>> {
@@ -235,7 +301,11 @@ export class CompiledPlan {
       const src = this.buffers.get(name);
       if (!d || !src) throw new Error(`value '${name}' is not on the GPU`);
       const bytes = bufferBytes(sizeOf(d.dims));
-      const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      let staging = this.staging.get(name);
+      if (!staging) {
+        staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${name}` });
+        this.staging.set(name, staging);
+      }
       encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
       return { name, d, staging };
     });
@@ -243,15 +313,20 @@ export class CompiledPlan {
     const out = new Map<string, Tensor>();
     await Promise.all(staged.map((s) => s.staging.mapAsync(GPUMapMode.READ)));
     for (const s of staged) {
-      out.set(s.name, fromGpuWords(s.d.dtype, s.d.dims, s.staging.getMappedRange().slice(0), sizeOf(s.d.dims)));
+      // fromGpuWords copies out of the mapped range, which unmap then invalidates.
+      out.set(s.name, fromGpuWords(s.d.dtype, s.d.dims, s.staging.getMappedRange(), sizeOf(s.d.dims)));
       s.staging.unmap();
-      s.staging.destroy();
     }
     return out;
   }
 
+  /** Frees every GPU buffer of the plan; the plan must not run again. */
   destroy(): void {
     for (const b of this.owned) b.destroy();
+    for (const b of this.staging.values()) b.destroy();
+    this.staging.clear();
+    this.profiler?.destroy();
+    this.kernelProfiler?.destroy();
   }
 }
 
@@ -277,15 +352,19 @@ class Profiler {
     encoder.copyBufferToBuffer(this.resolveBuffer, 0, this.readBuffer, 0, 16 * passes);
   }
 
-  /** Sum of the passes' durations in ms (call after the resolving encoder was submitted). */
-  async read(passes: number): Promise<number> {
-    if (passes === 0) return 0;
+  destroy(): void {
+    this.querySet.destroy();
+    this.resolveBuffer.destroy();
+    this.readBuffer.destroy();
+  }
+
+  /** Each pass's duration in ms (call after the resolving encoder was submitted). */
+  async read(passes: number): Promise<number[]> {
+    if (passes === 0) return [];
     await this.readBuffer.mapAsync(GPUMapMode.READ);
     const t = new BigUint64Array(this.readBuffer.getMappedRange().slice(0, 16 * passes));
     this.readBuffer.unmap();
-    let ns = 0n;
-    for (let i = 0; i < passes; i++) ns += t[2 * i + 1] - t[2 * i];
-    return Number(ns) / 1e6;
+    return Array.from({ length: passes }, (_, i) => Number(t[2 * i + 1] - t[2 * i]) / 1e6);
   }
 }
 

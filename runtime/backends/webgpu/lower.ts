@@ -6,7 +6,7 @@ import { lookupOp } from '../../ops/registry';
 import { Attrs } from '../../ops/spec';
 import type { Dispatch, ValueDesc } from './kernel';
 import { kernelFor } from './kernels';
-import { scalarOf } from './storage';
+import { wordOf } from './storage';
 
 export type Step =
   | { readonly kind: 'gpu'; readonly node: Node; readonly dispatches: readonly Dispatch[] }
@@ -21,7 +21,7 @@ export interface Plan {
 
 /** A value's type when it is a GPU-representable tensor with a fully known shape. */
 export function concrete(t: TensorType | null | undefined): ValueDesc | undefined {
-  if (!t || t.kind !== 'tensor' || !t.shape || !scalarOf(t.dtype)) return undefined;
+  if (!t || t.kind !== 'tensor' || !t.shape || !wordOf(t.dtype)) return undefined;
   if (!t.shape.every((d): d is number => typeof d === 'number' && d >= 0)) return undefined;
   return { dtype: t.dtype, dims: t.shape as number[] };
 }
@@ -40,7 +40,11 @@ function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, 
   const inputs = node.inputs.map((n) => (n ? concrete(types.get(n)) : undefined));
   const outputs = node.outputs.map((n) => concrete(types.get(n)));
   const unknown = node.inputs.find((n, i) => n && !inputs[i]) ?? node.outputs.find((n, i) => n && !outputs[i]);
-  if (unknown !== undefined) return cpu(`the type or shape of '${unknown}' is not known at compile time`);
+  if (unknown !== undefined) {
+    const t = types.get(unknown);
+    if (t?.kind === 'tensor' && t.dtype === 'string') return cpu(`'${unknown}' is a string tensor: strings cannot live on the GPU`);
+    return cpu(`the type or shape of '${unknown}' is not known at compile time`);
+  }
   const opset = model.opsets.get(node.domain) ?? model.opsets.get('') ?? 1;
   const lowering = gen({
     node,
