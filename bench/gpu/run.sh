@@ -7,7 +7,7 @@
 # on the same bytes), then results.json, results.md and chart.svg. The whole run stays under
 # BENCH_DEADLINE_S seconds (default 420). Knobs for a local try: BENCH_RUNS, BENCH_WARMUP,
 # BENCH_BUDGET_S, BENCH_MODELS, BENCH_NODE_TIMEOUT_S (per model, default 60), BENCH_PYTHON,
-# BENCH_SKIP_TORCH=1.
+# BENCH_SKIP_TORCH=1, BENCH_ENGINES (default ort,kiln).
 set -u
 cd "$(dirname "$0")/.."
 b=.bench
@@ -65,10 +65,13 @@ for m in ${BENCH_MODELS:-mobilenet_v2 resnet50 squeezenet1_1 efficientnet_b0}; d
     continue
   fi
   # onnxruntime-web first: should Kiln run past the limit, the model's file still has ort's figures.
-  stage "bench-$m" "${BENCH_NODE_TIMEOUT_S:-60}" node $b/bench.mjs --engines ort,kiln --ort-dir $b/ort --runs "$runs" --warmup "$warmup" \
+  stage "bench-$m" "${BENCH_NODE_TIMEOUT_S:-60}" node $b/bench.mjs --engines "${BENCH_ENGINES:-ort,kiln}" --ort-dir $b/ort --runs "$runs" --warmup "$warmup" \
     --profile-runs 10 --budget-s "$budget" --out "$out/bench-$m.json" "$b/models/$m.onnx"
 done
 
 stage report 30 node $b/report.mjs "$out" --results-out "$out/results.json" --md "$out/results.md" --svg "$out/chart.svg"
+# Few files come back from the lent machine: the logs and per-stage JSON travel as one archive.
+(cd "$out" && tar czf logs.tar.gz --exclude results.json --exclude results.md --exclude chart.svg --exclude logs.tar.gz ./* &&
+  find . -maxdepth 1 -type f ! -name results.json ! -name results.md ! -name chart.svg ! -name logs.tar.gz -delete)
 echo "run.sh: done in $(($(date +%s) - t_start))s; files in $out:"
 ls -l "$out"

@@ -43,3 +43,5 @@ export { FUSABLE_PRODUCERS, fuseActivations } from './fuse-activations';
 export { eliminateIdentities } from './identity';
 export { planMemory, type MemoryPlan } from './memory-plan';
 export { MAX_FOLD_BYTES, specialiseShapes, type SpecialiseOptions, type Specialised } from './specialise';
+export { bindInputs } from './bind-inputs';
+export { VALUE_OPERANDS, valueOperandInputs } from './value-operands';

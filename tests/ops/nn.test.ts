@@ -158,3 +158,27 @@ describe('pools', () => {
     expect(Array.from(z.data as Float32Array)).toEqual([0.25, 0.75, 1, 2.5]);
   });
 });
+
+describe('ConvTranspose shape inference', () => {
+  const spec = nnOps.find((s) => s.op === 'ConvTranspose')!;
+  const infer = (x: number[], w: number[], attrs: Record<string, AttrValue>) =>
+    spec.infer!([{ kind: 'tensor', dtype: 'float32', shape: x }, { kind: 'tensor', dtype: 'float32', shape: w }], spec.attrs(new Attrs('ConvTranspose', new Map(Object.entries(attrs))), 17), 17)[0]?.shape;
+
+  it('gives the spatial sizes the kernel makes, for pads, strides, output_shape and auto_pad', () => {
+    const cases: [number[], number[], Record<string, AttrValue>][] = [
+      [[1, 1, 3, 3], [1, 2, 3, 3], {}],
+      [[1, 1, 3, 3], [1, 2, 3, 3], { strides: ints([3, 2]), output_shape: ints([10, 8]) }],
+      [[1, 1, 3, 3], [1, 2, 3, 3], { strides: ints([3, 2]), pads: ints([1, 2, 1, 2]), output_padding: ints([1, 1]) }],
+      [[1, 1, 3], [1, 2, 2], { auto_pad: { kind: 'string', value: 'SAME_UPPER' }, strides: ints([2]) }],
+      [[1, 2, 3, 4, 2], [2, 1, 2, 2, 2], { group: int(2), dilations: ints([2, 1, 2]) }],
+    ];
+    for (const [x, w, attrs] of cases) {
+      const [y] = run('ConvTranspose', [rand(x), rand(w, 2)], attrs);
+      expect(infer(x, w, attrs)).toEqual(y.dims);
+    }
+  });
+
+  it('leaves spatial sizes open when the input or the kernel is not known', () => {
+    expect(infer([1, 1, 'h' as unknown as number, 3], [1, 2, 3, 3], {})).toEqual([1, 2, null, null]);
+  });
+});

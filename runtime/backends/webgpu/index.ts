@@ -1,44 +1,50 @@
 // The WebGPU compiler backend: per input-shape signature, optimize the graph (shape
 // specialisation, folding, fusion), lower it to WGSL kernels, and compile a runnable plan.
 // Models with static input shapes compile at session creation; others on first run per shape.
+// Small shape operands fed as graph inputs (a Reshape's shape, a Resize's scales, Reduce axes)
+// are specialised on too: their values join the plan key and reach the passes as constants.
 
 import type { Model, TensorType } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
-import { optimize } from '../../passes';
-import { isTensor, type Value } from '../../tensor';
+import { bindInputs, optimize, valueOperandInputs } from '../../passes';
+import { isTensor, type Tensor, type Value } from '../../tensor';
 import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
-import { CompiledPlan, type PipelineCache, type PlanReport } from './executable';
+import { CompiledPlan, type KernelTime, type PipelineCache, type PlanReport } from './executable';
 import { gpuContext, type GpuContext } from './gpu';
 import { lower } from './lower';
+import { PlanCache } from './plan-cache';
+import { planKey, valueFeeds } from './plan-key';
 
 export class WebGpuExecutable implements Executable {
-  private readonly plans = new Map<string, Promise<CompiledPlan>>();
+  private readonly plans = new PlanCache<CompiledPlan>((plan) => this.retire(plan));
   private readonly pipelines: PipelineCache = new Map();
+  /** runs in flight per plan, so an evicted plan is destroyed only once they are done */
+  private readonly running = new Map<CompiledPlan, number>();
+  private readonly retired = new Set<CompiledPlan>();
+  /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
+  readonly valueInputs: readonly string[];
 
   constructor(
     private readonly ctx: GpuContext,
     private readonly model: Model,
     private readonly options: BackendOptions,
-  ) {}
+  ) {
+    this.valueInputs = valueOperandInputs(model);
+  }
 
-  /** Compiles the plan for these input shapes (cached). */
-  compile(shapes: ReadonlyMap<string, readonly number[]>): Promise<CompiledPlan> {
-    const key = [...shapes].map(([n, d]) => `${n}:${d.join('x')}`).join(';');
-    let p = this.plans.get(key);
-    if (!p) {
-      p = (async () => {
-        const { model, types } = optimize(this.model, shapes);
-        const plan = await CompiledPlan.compile(this.ctx, lower(model, types), this.pipelines);
-        if (this.options.noFallback && plan.report.fallbacks.length) {
-          const f = plan.report.fallbacks[0];
-          throw new NotSupportedOpError(f.op, `would fall back to the CPU (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
-        }
-        return plan;
-      })();
-      this.plans.set(key, p);
-      p.catch(() => this.plans.delete(key));
-    }
-    return p;
+  /** Compiles the plan for these input shapes and shape-operand values (cached). */
+  compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
+    return this.plans.get(planKey(shapes, values), async () => {
+      const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
+      const { model, types } = optimize(bindInputs(this.model, values), bound);
+      const plan = await CompiledPlan.compile(this.ctx, lower(model, types), this.pipelines);
+      if (this.options.noFallback && plan.report.fallbacks.length) {
+        plan.destroy();
+        const f = plan.report.fallbacks[0];
+        throw new NotSupportedOpError(f.op, `would fall back to the CPU (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
+      }
+      return plan;
+    });
   }
 
   /** The static input shapes of the model, when every input has them. */
@@ -53,19 +59,44 @@ export class WebGpuExecutable implements Executable {
   }
 
   lastGpuMs: number | undefined;
+  lastKernelTimes: KernelTime[] | undefined;
+
+  /** Destroys every compiled plan's buffers; a later run compiles afresh. */
+  release(): void {
+    const plans = [...this.plans.values()];
+    this.plans.clear();
+    for (const p of plans) p.then((plan) => this.retire(plan), () => undefined);
+  }
 
   async run(feeds: ReadonlyMap<string, Value>, options: RunOptions = {}): Promise<Map<string, Value>> {
     const shapes = new Map<string, readonly number[]>();
     for (const [name, v] of feeds) if (isTensor(v)) shapes.set(name, v.dims);
-    const plan = await this.compile(shapes);
-    const out = await plan.run(feeds, options);
-    this.lastGpuMs = plan.lastGpuMs;
-    return out;
+    const plan = await this.compile(shapes, valueFeeds(feeds, this.valueInputs));
+    this.running.set(plan, (this.running.get(plan) ?? 0) + 1);
+    try {
+      const out = await plan.run(feeds, options);
+      this.lastGpuMs = plan.lastGpuMs;
+      this.lastKernelTimes = plan.lastKernelTimes;
+      return out;
+    } finally {
+      const n = this.running.get(plan)! - 1;
+      if (n > 0) this.running.set(plan, n);
+      else {
+        this.running.delete(plan);
+        if (this.retired.delete(plan)) plan.destroy();
+      }
+    }
   }
 
-  /** What the plan for `shapes` dispatches and where it falls back to the CPU. */
-  async report(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport> {
-    return (await this.compile(shapes)).report;
+  /** What the plan for `shapes` (and shape-operand `values`) dispatches and where it falls back to the CPU. */
+  async report(shapes: ReadonlyMap<string, readonly number[]>, values?: ReadonlyMap<string, Tensor>): Promise<PlanReport> {
+    return (await this.compile(shapes, values)).report;
+  }
+
+  /** A plan dropped from the cache: its buffers go now, or when its last run ends. */
+  private retire(plan: CompiledPlan): void {
+    if (this.running.has(plan)) this.retired.add(plan);
+    else plan.destroy();
   }
 }
 
@@ -74,7 +105,8 @@ export function webgpuBackend(options: BackendOptions): Backend {
     name: 'webgpu',
     async prepare(model) {
       const exec = new WebGpuExecutable(await gpuContext(), model, options);
-      const shapes = exec.staticShapes();
+      // A plan specialised on shape-operand values waits for the first run, which brings them.
+      const shapes = exec.valueInputs.length ? undefined : exec.staticShapes();
       if (shapes) await exec.compile(shapes);
       return exec;
     },

@@ -2,7 +2,7 @@
 // ([B, H, S, D]) inputs with optional mask, causal masking, KV cache (past/present), grouped
 // query heads, softcap and the qk_matmul_output tap. Follows onnx/reference/ops/op_attention.py.
 
-import type { Dim } from '../../ir/graph';
+import type { Dim, TensorType } from '../../ir/graph';
 import { fromNumbers, toNumbers, type Tensor } from '../../tensor';
 import { defineOp, OpError } from '../spec';
 import { probsTimesV, qkScores } from './sdpa';
@@ -101,6 +101,19 @@ function buildBias(
   return bias;
 }
 
+/** The [B, H, P+S, D] shape of a present cache from new keys or values (3-D or 4-D) and the past. */
+function cacheShape(t: TensorType | null, past: TensorType | null | undefined, heads: number | undefined): Dim[] | null {
+  const s = t?.shape;
+  if (!s) return null;
+  let dims: Dim[];
+  if (s.length === 4) dims = [...s];
+  else if (s.length === 3 && heads) dims = [s[0], heads, s[1], typeof s[2] === 'number' ? s[2] / heads : null];
+  else return null;
+  const p = past ? past.shape?.[2] ?? null : 0;
+  dims[2] = typeof dims[2] === 'number' && typeof p === 'number' ? dims[2] + p : null;
+  return dims;
+}
+
 export const attentionSpec = defineOp<AttentionAttrs>({
   op: OP,
   attrs: (a) => ({
@@ -121,8 +134,12 @@ export const attentionSpec = defineOp<AttentionAttrs>({
         y = [q.shape[0], q.shape[1], typeof vh === 'number' ? (vh / at.kvHeads) * at.qHeads : null];
       }
     }
-    const cache = (t: typeof k) => tensorType(q, t?.shape?.length === 4 ? [t.shape[0], t.shape[1], null, t.shape[3]] : null);
-    return [tensorType(q, y), cache(k), cache(v), tensorType(q, null)];
+    const kc = cacheShape(k, inputs[4], at.kvHeads);
+    const vc = cacheShape(v, inputs[5], at.kvHeads);
+    const hq = q?.shape?.length === 4 ? q.shape[1] : at.qHeads ?? null;
+    const sq = q?.shape?.length === 4 ? q.shape[2] : q?.shape?.length === 3 ? q.shape[1] : null;
+    const qk = q?.shape && kc ? [q.shape[0], hq, sq, kc[2]] : null;
+    return [tensorType(q, y), tensorType(k, kc), tensorType(v, vc), tensorType(q, qk)];
   },
   run: (inputs, at) => {
     const qT = needFloat(OP, need(OP, inputs[0], 'Q'), 'Q');

@@ -1,6 +1,6 @@
 // ConvTranspose (GEMM to columns, then col2im scatter-add) and Col2Im, which is that scatter alone.
 
-import type { TensorType } from '../../ir/graph';
+import type { Dim, TensorType } from '../../ir/graph';
 import { defineOp, NotSupportedOpError, OpError } from '../spec';
 import { toInts } from '../../tensor';
 import { gemmAcc, transpose2d } from './gemm';
@@ -94,6 +94,20 @@ function transposeGeometry(op: string, inS: readonly number[], kernel: readonly 
   return { strides, dilations: dil, padBegin, out: outS };
 }
 
+/** The spatial output sizes when the input's spatial dims and the kernel are known (else unknown dims). */
+function inferTransposeSpatial(inS: readonly Dim[], wSpatial: readonly Dim[] | undefined, at: ConvTransposeAttrs): (number | null)[] {
+  const kernel = at.kernelShape?.length ? at.kernelShape : wSpatial;
+  const unknown = inS.map(() => null);
+  if (!kernel || kernel.length !== inS.length || !inS.every(isKnown) || !kernel.every(isKnown)) return unknown;
+  try {
+    return transposeGeometry('ConvTranspose', inS, kernel, at).out;
+  } catch {
+    return unknown; // invalid attributes: the kernel reports them at run time
+  }
+}
+
+const isKnown = (d: Dim): d is number => typeof d === 'number';
+
 export const convTranspose = defineOp<ConvTransposeAttrs>({
   op: 'ConvTranspose',
   attrs: (a) => ({
@@ -111,7 +125,8 @@ export const convTranspose = defineOp<ConvTransposeAttrs>({
     const xs = x.shape;
     const ws = w?.shape;
     const M = ws && typeof ws[1] === 'number' ? ws[1] * at.group : null;
-    return [{ kind: 'tensor', dtype: x.dtype, shape: xs ? [xs[0], M, ...xs.slice(2).map(() => null)] : null }];
+    if (!xs) return [{ kind: 'tensor', dtype: x.dtype, shape: null }];
+    return [{ kind: 'tensor', dtype: x.dtype, shape: [xs[0], M, ...inferTransposeSpatial(xs.slice(2), ws?.slice(2), at)] }];
   },
   run([xT, wT, bT], at) {
     const op = 'ConvTranspose';

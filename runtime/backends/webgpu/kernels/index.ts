@@ -3,9 +3,11 @@
 import type { KernelGenerator } from '../kernel';
 import { aliasKernels } from './alias';
 import { activationKernels } from './activation';
+import { attentionKernels } from './attention';
 import { castKernels } from './cast';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
+import { gridSampleKernels } from './grid-sample';
 import { matmulKernels } from './matmul';
 import { movementKernels } from './movement';
 import { quantKernels } from './elementwise-quant';
@@ -14,6 +16,7 @@ import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
 import { einsumKernels } from './reduce-einsum';
 import { resizeKernels } from './resize';
+import { rotaryKernels } from './rotary-embedding';
 import { softmaxKernels } from './softmax';
 import { lossKernels } from './softmax-loss';
 
@@ -22,6 +25,7 @@ const tables: Record<string, KernelGenerator>[] = [
   elementwiseKernels, activationKernels, quantKernels, castKernels,
   reduceKernels, einsumKernels, softmaxKernels, lossKernels, normKernels,
   convKernels, matmulKernels, poolKernels, resizeKernels,
+  attentionKernels, rotaryKernels, gridSampleKernels,
 ];
 
 const generators = new Map<string, KernelGenerator>();
