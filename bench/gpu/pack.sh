@@ -16,8 +16,9 @@ mkdir -p "$b/ort" "$b/models"
 # What run.sh unpacked or wrote here in a local try must not travel: keep only the compressed files.
 find "$b" -type f ! -name '*.xz' -delete
 
+# The WASM backend's build-time compiler (assemblyscript, binaryen) never runs on the GPU machine.
 esb=(npx --no-install esbuild --bundle --platform=node --format=esm --target=node20 --log-level=warning --legal-comments=none
-  --external:webgpu
+  --external:webgpu --external:assemblyscript --external:binaryen
   "--banner:js=import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);")
 "${esb[@]}" bench/gpu/bench.ts --outfile="$b/bench.mjs"
 "${esb[@]}" bench/gpu/report.ts --outfile="$b/report.mjs"
