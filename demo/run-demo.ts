@@ -10,7 +10,7 @@ import { demoImagePath } from './sample-image';
 import { buildDemoSite, PROJECT_ROOT } from './site';
 
 export interface DemoOptions {
-  /** default $KILN_DEMO_IMAGE or skimage's astronaut.png */
+  /** default $KILN_DEMO_IMAGE or the system's astronaut.png (demo/sample-image.ts) */
   imagePath?: string;
   /** default <project>/.out/demo.png */
   screenshotPath?: string;

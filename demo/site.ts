@@ -32,7 +32,7 @@ export async function buildDemoSite(outDir: string, imagePath: string): Promise<
   for (const f of ['index.html', 'demo.css']) copyFileSync(join(demoDir, 'page', f), join(outDir, f));
   const image = `sample${extname(imagePath).toLowerCase() || '.png'}`;
   copyFileSync(imagePath, join(outDir, image));
-  const isDefault = resolve(imagePath) === SAMPLE_IMAGE.defaultPath;
+  const isDefault = SAMPLE_IMAGE.systemPaths.includes(resolve(imagePath));
   const config: DemoConfig = { image, attribution: isDefault ? SAMPLE_IMAGE.attribution : `${imagePath} (KILN_DEMO_IMAGE)` };
   writeFileSync(join(outDir, 'config.json'), JSON.stringify(config));
   return outDir;

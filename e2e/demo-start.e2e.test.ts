@@ -9,9 +9,10 @@ import { demoImagePath, SAMPLE_IMAGE } from '../demo/sample-image';
 
 const image = demoImagePath();
 const haveImage = existsSync(image);
-if (!haveImage) console.warn(`skipping the demo e2e test: ${SAMPLE_IMAGE.howToGet(image)}`);
+// A developer's machine may lack the photo; CI installs it, so there a missing photo fails.
+if (!haveImage && !process.env.CI) console.warn(`skipping the demo e2e test: ${SAMPLE_IMAGE.howToGet(image)}`);
 
-describe.skipIf(!haveImage)('npm start, headless', () => {
+describe.skipIf(!haveImage && !process.env.CI)('npm start, headless', () => {
   it('detects one face and saves a PNG screenshot', async () => {
     const screenshotPath = join(__dirname, '..', '.out', 'demo-e2e.png');
     const result = await runHeadlessDemo({ screenshotPath });

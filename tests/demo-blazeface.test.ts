@@ -1,6 +1,6 @@
 // The demo's BlazeFace post-processing: anchors, decoding, suppression and letterbox mapping on
 // synthetic outputs, then the real model on the reference backend over NASA's astronaut portrait
-// (skimage's sample image), which must give exactly one face, on her face.
+// (Debian's imageio / scikit-image sample image), which must give exactly one face, on her face.
 
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -136,9 +136,10 @@ describe('letterbox', () => {
 
 const imagePath = demoImagePath();
 const haveImage = existsSync(imagePath);
-if (!haveImage) console.warn(`skipping the BlazeFace model check: ${SAMPLE_IMAGE.howToGet(imagePath)}`);
+// A developer's machine may lack the photo; CI installs it, so there a missing photo fails.
+if (!haveImage && !process.env.CI) console.warn(`skipping the BlazeFace model check: ${SAMPLE_IMAGE.howToGet(imagePath)}`);
 
-describe.skipIf(!haveImage)('BlazeFace on the astronaut portrait (reference backend)', () => {
+describe.skipIf(!haveImage && !process.env.CI)('BlazeFace on the astronaut portrait (reference backend)', () => {
   it('finds exactly one face, on her face', async () => {
     const png = PNG.sync.read(readFileSync(imagePath));
     const { image, box } = letterboxBilinear({ width: png.width, height: png.height, data: png.data }, BLAZEFACE_SIZE);
