@@ -1,13 +1,17 @@
 // Builds the extension into dist/ with @crxjs/vite-plugin: module service worker, both content
 // scripts as standalone IIFEs (no loader importing web-accessible chunks: the MAIN-world one must
 // work under any page CSP, and the relay must run synchronously at document_start for the
-// handshake), the popup, and the catalog models copied from node_modules.
+// handshake), the popup, the catalog models copied from node_modules, and the WebAssembly
+// kernels (built from their AssemblyScript sources when stale) copied into dist/wasm/.
 
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { copyModels } from './models/copy-models';
+import { ensureKernels } from './cli/node-wasm';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -26,6 +30,26 @@ function catalogModels(): Plugin {
   };
 }
 
+/** Copies the WebAssembly kernels into dist/wasm/, where the service worker fetches them. */
+function wasmKernels(): Plugin {
+  let outDir = 'dist';
+  let built = '';
+  return {
+    name: 'kiln:wasm-kernels',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    async buildStart() {
+      built = await ensureKernels();
+    },
+    closeBundle() {
+      mkdirSync(join(outDir, 'wasm'), { recursive: true });
+      copyFileSync(built, join(outDir, 'wasm', basename(built)));
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     crx({
@@ -33,6 +57,7 @@ export default defineConfig({
       contentScripts: { standaloneFiles: ['content/page-api.ts', 'content/relay.ts'] },
     }),
     catalogModels(),
+    wasmKernels(),
   ],
   resolve: {
     // protobufjs's util.inquire evals "require"; under the MV3 CSP even the attempt is a violation.

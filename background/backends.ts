@@ -1,9 +1,12 @@
 // Backend names a page may ask for: the engine's backends plus 'auto' (the best one available
-// here: WebGPU when the worker gets an adapter, else the reference executor).
+// here: WebGPU when the worker gets an adapter, else the WebAssembly SIMD kernels, else the
+// reference executor).
 
 import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
+import { kernelModule } from '../runtime/backends/wasm/module';
 import { gpuContext } from '../runtime/backends/webgpu/gpu';
 import { KilnError } from './errors';
+import { wasmSimdSupported } from './wasm-kernels';
 
 /** Why WebGPU cannot be used in this worker, or null when it can. */
 async function webgpuProblem(): Promise<string | null> {
@@ -15,14 +18,32 @@ async function webgpuProblem(): Promise<string | null> {
   }
 }
 
+/** Why the WebAssembly kernels cannot be used in this worker, or null when they can. */
+async function wasmProblem(): Promise<string | null> {
+  if (!wasmSimdSupported()) return 'this browser has no WebAssembly SIMD';
+  try {
+    await kernelModule();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export async function resolveBackend(requested: string): Promise<BackendName> {
-  if (requested === 'auto') return (await webgpuProblem()) === null ? 'webgpu' : 'reference';
+  if (requested === 'auto') {
+    if ((await webgpuProblem()) === null) return 'webgpu';
+    return (await wasmProblem()) === null ? 'wasm' : 'reference';
+  }
   if (!isBackendName(requested)) {
     throw new KilnError('NotSupportedError', `unknown backend '${requested}': the supported backends are 'auto', ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);
   }
   if (requested === 'webgpu') {
     const problem = await webgpuProblem();
     if (problem) throw new KilnError('NotSupportedError', `the webgpu backend is not available here: ${problem}; use 'auto' or 'reference'`);
+  }
+  if (requested === 'wasm') {
+    const problem = await wasmProblem();
+    if (problem) throw new KilnError('NotSupportedError', `the wasm backend is not available here: ${problem}; use 'auto' or 'reference'`);
   }
   return requested;
 }

@@ -10,6 +10,10 @@ import { SerialQueue } from './queue';
 import { SessionTable } from './session-table';
 import { chromeSessionStore } from './session-store';
 import { authenticate, connectionFromPort } from './runtime-port';
+import { provideWasmKernels } from '../runtime/backends/wasm/module';
+import { packagedWasmKernels } from './wasm-kernels';
+
+provideWasmKernels(packagedWasmKernels);
 
 const bytes = new ModelBytesCache();
 const sessions = new SessionTable(chromeSessionStore, bytes);

@@ -148,8 +148,11 @@ async function info(argv: string[]): Promise<number> {
   console.log(`${m.graph.nodes.length} nodes: ${[...ops].map(([k, v]) => `${k}×${v}`).join(' ')}`);
   const plan = await session.planReport(new Map(Object.entries(syntheticFeeds(session)).map(([k, t]) => [k, t.dims])));
   if (plan) {
-    console.log(`${backend}: ${plan.dispatches} dispatches, ${plan.pipelines} pipelines, ${plan.aliases} aliases; GPU buffers: weights ${plan.bytes.weights} B, pooled ${plan.bytes.pooled} B, inputs/outputs ${plan.bytes.io} B`);
-    console.log(plan.fallbacks.length ? `${plan.fallbacks.length} node(s) fall back to the CPU:` : 'no CPU fallback');
+    // the wasm backend reports kernel calls, distinct kernels and bytes of its linear memory
+    const [calls, kernels, memory, fallback] = backend === 'wasm'
+      ? ['kernel calls', 'kernels', 'linear memory', 'the reference kernels'] : ['dispatches', 'pipelines', 'GPU buffers', 'the CPU'];
+    console.log(`${backend}: ${plan.dispatches} ${calls}, ${plan.pipelines} ${kernels}, ${plan.aliases} aliases; ${memory}: weights ${plan.bytes.weights} B, pooled ${plan.bytes.pooled} B, inputs/outputs ${plan.bytes.io} B`);
+    console.log(plan.fallbacks.length ? `${plan.fallbacks.length} node(s) fall back to ${fallback}:` : `no fallback to ${fallback}`);
     for (const f of plan.fallbacks) console.log(`  ${f.op} ${f.node}: ${f.reason}`);
   }
   return 0;

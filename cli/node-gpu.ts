@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { provideGpu } from '../runtime/backends/webgpu/gpu';
 import type { BackendName } from '../runtime/backends';
+import { useWasmKernels } from './node-wasm';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -32,7 +33,8 @@ export async function useDawn(): Promise<void> {
   loaded = true;
 }
 
-/** Makes `backend` usable in this process (loads Dawn for webgpu). */
+/** Makes `backend` usable in this process (loads Dawn for webgpu, the kernel module for wasm). */
 export async function prepareBackend(backend: BackendName): Promise<void> {
   if (backend === 'webgpu') await useDawn();
+  if (backend === 'wasm') await useWasmKernels();
 }

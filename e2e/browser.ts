@@ -15,6 +15,8 @@ export interface LaunchOptions {
   headless?: boolean;
   /** the unpacked extension folder; default <project>/dist */
   extensionDir?: string;
+  /** default true; false launches with WebGPU disabled (no adapter), as on machines that lack it */
+  webgpu?: boolean;
 }
 
 export interface LaunchedBrowser {
@@ -40,14 +42,14 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
     throw new Error(`no built extension at ${extensionDir} (run \`npm run build\` first)`);
   }
   const userDataDir = mkdtempSync(join(tmpdir(), 'kiln-chromium-'));
+  const webgpu = options.webgpu ?? true;
   const args = [
     ...(headless ? ['--headless=new'] : []),
     '--no-sandbox',
     '--disable-gpu-sandbox',
-    '--enable-unsafe-webgpu',
-    '--enable-features=Vulkan',
-    '--use-vulkan=swiftshader',
-    '--use-webgpu-adapter=swiftshader',
+    ...(webgpu
+      ? ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader']
+      : ['--disable-features=WebGPU,Vulkan', '--disable-gpu']),
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',

@@ -5,6 +5,8 @@ import type { Value } from '../tensor';
 import { referenceBackend } from './reference';
 import type { KernelTime, PlanReport } from './webgpu/executable';
 import { webgpuBackend } from './webgpu';
+import { wasmBackend } from './wasm';
+import type { WasmSource } from './wasm/module';
 
 export type { KernelTime, PlanReport };
 
@@ -37,9 +39,11 @@ export interface Backend {
 export interface BackendOptions {
   /** fail instead of running a node on the reference kernel when the backend has no kernel for it */
   readonly noFallback?: boolean;
+  /** wasm: where the kernel module is, when the host did not say process-wide (provideWasmKernels) */
+  readonly wasmKernels?: WasmSource;
 }
 
-export const BACKENDS = ['reference', 'webgpu'] as const;
+export const BACKENDS = ['reference', 'webgpu', 'wasm'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export function isBackendName(s: string): s is BackendName {
@@ -52,5 +56,7 @@ export function createBackend(name: BackendName, options: BackendOptions = {}): 
       return referenceBackend;
     case 'webgpu':
       return webgpuBackend(options);
+    case 'wasm':
+      return wasmBackend(options);
   }
 }

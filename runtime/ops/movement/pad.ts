@@ -5,11 +5,11 @@ import { fromNumbers, type Tensor } from '../../tensor';
 import { defineOp, OpError } from '../spec';
 import { elemAt, ints, mappedIndex, need, normAxes, takeOr, tensorType } from './util';
 
-type Mode = 'constant' | 'reflect' | 'edge' | 'wrap';
+export type Mode = 'constant' | 'reflect' | 'edge' | 'wrap';
 const MODES: readonly Mode[] = ['constant', 'reflect', 'edge', 'wrap'];
 
 /** The input coordinate an out-of-range position x maps to, or -1 for the constant value. */
-const OUTSIDE: Record<Mode, (x: number, dim: number) => number> = {
+export const OUTSIDE: Record<Mode, (x: number, dim: number) => number> = {
   constant: () => -1,
   edge: (x, dim) => Math.min(Math.max(x, 0), dim - 1),
   wrap: (x, dim) => ((x % dim) + dim) % dim,

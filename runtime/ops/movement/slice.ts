@@ -13,7 +13,7 @@ export interface SliceSpec {
 }
 
 /** Clamped start and output length of one axis, as ONNX specifies. */
-function window(dim: number, start: number, end: number, step: number): [number, number] {
+export function window(dim: number, start: number, end: number, step: number): [number, number] {
   if (step === 0) throw new OpError('Slice', 'step must not be 0');
   let s = start < 0 ? start + dim : start;
   let e = end < 0 ? end + dim : end;

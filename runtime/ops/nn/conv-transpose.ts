@@ -51,7 +51,7 @@ function col2imAdd(
   }
 }
 
-interface ConvTransposeAttrs {
+export interface ConvTransposeAttrs {
   readonly autoPad: AutoPad;
   readonly group: number;
   readonly kernelShape?: readonly number[];
@@ -63,7 +63,7 @@ interface ConvTransposeAttrs {
 }
 
 /** Output sizes and begin pads of a transposed convolution (ONNX ConvTranspose rules). */
-function transposeGeometry(op: string, inS: readonly number[], kernel: readonly number[], at: ConvTransposeAttrs) {
+export function transposeGeometry(op: string, inS: readonly number[], kernel: readonly number[], at: ConvTransposeAttrs) {
   const r = inS.length;
   const ones = new Array<number>(r).fill(1);
   const strides = at.strides?.length ? at.strides : ones;

@@ -13,7 +13,7 @@ type Mode = 'nearest' | 'linear' | 'cubic';
 type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil' | 'simple';
 type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
 
-interface ResizeAttrs {
+export interface ResizeAttrs {
   readonly mode: Mode;
   readonly coord: CoordMode;
   readonly nearest: NearestMode;
@@ -37,7 +37,7 @@ const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel',
 const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 
 /** One axis's resampling: `taps` source indices and weights per output coordinate. */
-interface AxisPlan {
+export interface AxisPlan {
   readonly outSize: number;
   readonly taps: number;
   readonly index: Int32Array;
@@ -97,7 +97,7 @@ function cubicWeight(x: number, A: number): number {
 }
 
 /** Builds the tap table of one axis. */
-function planAxis(at: ResizeAttrs, inSize: number, outSize: number, scale: number, roiStart: number, roiEnd: number): AxisPlan {
+export function planAxis(at: ResizeAttrs, inSize: number, outSize: number, scale: number, roiStart: number, roiEnd: number): AxisPlan {
   // filter support in taps, and the first tap's offset from `base` (see below)
   let taps = 1;
   let start = 0;

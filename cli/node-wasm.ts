@@ -1,0 +1,69 @@
+// The WebAssembly kernels in Node: compiled from their AssemblyScript sources with asc (the
+// `build:wasm` script, or on first use when the .wasm is missing or older than its sources),
+// then read from disk and handed to the runtime, which never touches the file system itself.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KERNELS_FILE, kernelModule, provideWasmKernels } from '../runtime/backends/wasm/module';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const KERNELS_SOURCE = join(ROOT, 'runtime/backends/wasm/assembly');
+/** The built module (a build output, ignored by git; vite copies it into dist/). */
+export const KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', KERNELS_FILE);
+
+/**
+ * Plain SIMD128, no GC runtime (kernels never allocate: the host owns all memory), no asserts.
+ * Warning 112 says v128 values cannot cross to the host; only internal helpers take them.
+ */
+const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--disableWarning', '112'];
+
+/** Compiles the kernels into `out` (written under a temporary name, then renamed into place). */
+export async function buildKernels(out = KERNELS_WASM): Promise<void> {
+  const { default: asc } = await import('assemblyscript/asc');
+  let binary: Uint8Array | undefined;
+  const errors: string[] = [];
+  const { error } = await asc.main([join(KERNELS_SOURCE, 'index.ts'), ...ASC_FLAGS, '-o', 'kernels.wasm'], {
+    writeFile: (name, contents) => {
+      if (name.endsWith('.wasm')) binary = contents as Uint8Array;
+    },
+    stderr: { write: (s: string | Uint8Array) => void errors.push(String(s)) } as never,
+  });
+  if (error || !binary) throw new Error(`asc could not build the WebAssembly kernels: ${error?.message ?? 'no output'}\n${errors.join('')}`);
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, binary);
+  renameSync(tmp, out);
+}
+
+function newestSource(): number {
+  return Math.max(...readdirSync(KERNELS_SOURCE).map((f) => statSync(join(KERNELS_SOURCE, f)).mtimeMs));
+}
+
+/** The path of an up-to-date kernel module, building it first when needed. */
+export async function ensureKernels(): Promise<string> {
+  if (!existsSync(KERNELS_WASM) || statSync(KERNELS_WASM).mtimeMs < newestSource()) {
+    process.stderr.write('kiln: building the WebAssembly kernels (npm run build:wasm)…\n');
+    await buildKernels();
+  }
+  return KERNELS_WASM;
+}
+
+let provided = false;
+
+/**
+ * Hands the kernels' bytes to the runtime for every wasm session in this process, and waits for
+ * their one-time compilation (per process, as loading Dawn is for webgpu: not part of a session).
+ */
+export async function useWasmKernels(): Promise<void> {
+  if (provided) return;
+  provideWasmKernels(readFileSync(await ensureKernels()));
+  await kernelModule();
+  provided = true;
+}
+
+// `tsx cli/node-wasm.ts` (npm run build:wasm): build unconditionally.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildKernels();
+  console.log(`built ${KERNELS_WASM} (${statSync(KERNELS_WASM).size} bytes)`);
+}

@@ -1,0 +1,69 @@
+// Memory layouts of values inside a plan. Values keep their ONNX (logical) dims everywhere; a
+// value in 'nhwc' layout stores a [N, C, ...spatial] tensor channels-last, [N, ...spatial, C], the
+// order the conv, depthwise and pool kernels want. The helpers turn a value's layout into the
+// element strides of its logical axes, so that kernels which read through strides (movement,
+// elementwise) take either layout without a conversion.
+
+import type { DType } from '../../tensor';
+import { stridesOf } from '../../tensor';
+
+export type Layout = 'plain' | 'nhwc';
+
+/** A value as the lowering sees it: dtype, logical dims, and how it sits in memory. */
+export interface ValueDesc {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  readonly layout: Layout;
+}
+
+/** Ranks that may be stored channels-last: 1-D and 2-D spatial data. */
+export const canBeChannelsLast = (dims: readonly number[]): boolean => dims.length === 3 || dims.length === 4;
+
+/** Logical axes in memory order: [0, 2, …, r-1, 1] channels-last, identity otherwise. */
+export function memoryOrder(layout: Layout, rank: number): number[] {
+  const id = Array.from({ length: rank }, (_, i) => i);
+  return layout === 'nhwc' && rank >= 3 ? [0, ...id.slice(2), 1] : id;
+}
+
+/** The dims in memory order. */
+export function memoryDims(d: { readonly dims: readonly number[]; readonly layout: Layout }): number[] {
+  return memoryOrder(d.layout, d.dims.length).map((a) => d.dims[a]);
+}
+
+/** Element strides of each logical axis of the value as it sits in memory. */
+export function logicalStrides(d: { readonly dims: readonly number[]; readonly layout: Layout }): number[] {
+  const order = memoryOrder(d.layout, d.dims.length);
+  const phys = stridesOf(order.map((a) => d.dims[a]));
+  const s = new Array<number>(d.dims.length);
+  order.forEach((a, k) => (s[a] = phys[k]));
+  return s;
+}
+
+/** Whether both layouts of these dims are the same bytes (one channel, or one spatial position). */
+export function layoutFree(dims: readonly number[]): boolean {
+  if (!canBeChannelsLast(dims)) return true;
+  const spatial = dims.slice(2).reduce((a, b) => a * b, 1);
+  return dims[1] === 1 || spatial === 1 || dims[0] * dims[1] * spatial === 0;
+}
+
+/**
+ * Merges neighbouring axes that every stride list walks contiguously and drops size-1 axes, so
+ * kernels loop over as few, as long rows as possible. Keeps at least one axis.
+ */
+export function collapse(dims: readonly number[], strides: readonly (readonly number[])[]): { dims: number[]; strides: number[][] } {
+  const outDims: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let a = 0; a < dims.length; a++) {
+    if (dims[a] === 1) continue;
+    const k = outDims.length - 1;
+    if (k >= 0 && strides.every((s, i) => outStrides[i][k] === s[a] * dims[a])) {
+      outDims[k] *= dims[a];
+      strides.forEach((s, i) => (outStrides[i][k] = s[a]));
+      continue;
+    }
+    outDims.push(dims[a]);
+    strides.forEach((s, i) => outStrides[i].push(s[a]));
+  }
+  if (outDims.length === 0) return { dims: [1], strides: strides.map(() => [1]) };
+  return { dims: outDims, strides: outStrides };
+}

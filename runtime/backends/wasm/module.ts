@@ -1,0 +1,64 @@
+// Where the kernel module comes from. The runtime never reads files or knows the extension: the
+// host says where the compiled kernels are (bytes read from disk in Node; in the extension's
+// service worker, a fetch of the packaged .wasm, since import() is forbidden there). The module
+// is compiled once per process or worker; every plan instantiates it with its own linear memory.
+
+import type { KernelExports } from './exports';
+
+/** The kernels' .wasm: its bytes, a fetch Response, a URL to fetch, or a function giving one. */
+export type WasmSource =
+  | BufferSource | Response | URL | string | WebAssembly.Module
+  | (() => BufferSource | Response | WebAssembly.Module | Promise<BufferSource | Response | WebAssembly.Module>);
+
+/** The file name the build writes and the extension ships. */
+export const KERNELS_FILE = 'kiln-kernels.wasm';
+
+export class NoWasmKernelsError extends Error {
+  override name = 'NoWasmKernelsError';
+}
+
+let provided: WasmSource | undefined;
+const compiled = new Map<WasmSource, Promise<WebAssembly.Module>>();
+
+/**
+ * Says where the kernels are for every wasm session in this process or worker, and starts
+ * compiling them now, so that the first session does not wait for it (a failure surfaces there).
+ */
+export function provideWasmKernels(source: WasmSource): void {
+  provided = source;
+  kernelModule(source).catch(() => undefined);
+}
+
+/** The compiled kernel module for `source` (or the provided one), compiled once. */
+export function kernelModule(source: WasmSource | undefined = provided): Promise<WebAssembly.Module> {
+  if (source === undefined) {
+    return Promise.reject(new NoWasmKernelsError('the WebAssembly kernels were not provided (provideWasmKernels, or the wasmKernels option)'));
+  }
+  let p = compiled.get(source);
+  if (!p) {
+    p = compile(source);
+    compiled.set(source, p);
+    p.catch(() => compiled.delete(source));
+  }
+  return p;
+}
+
+async function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  let s = typeof source === 'function' ? await source() : source;
+  if (s instanceof WebAssembly.Module) return s;
+  if (typeof s === 'string' || s instanceof URL) s = await fetch(s);
+  if (typeof Response !== 'undefined' && s instanceof Response) {
+    if (!s.ok) throw new NoWasmKernelsError(`could not load the WebAssembly kernels from ${s.url}: HTTP ${s.status}`);
+    // compileStreaming insists on the application/wasm MIME type; fall back to the bytes
+    if (s.headers.get('content-type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(s);
+    s = await s.arrayBuffer();
+  }
+  return WebAssembly.compile(s as BufferSource);
+}
+
+/** A fresh instance of the kernels, with a linear memory of its own. */
+export async function instantiateKernels(source?: WasmSource): Promise<KernelExports> {
+  const module = await kernelModule(source);
+  const instance = await WebAssembly.instantiate(module, {});
+  return instance.exports as unknown as KernelExports;
+}
