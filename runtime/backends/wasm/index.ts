@@ -5,12 +5,12 @@
 // compile at session creation; others on first run per shape. Like the WebGPU backend, plans are
 // specialised on the values of small shape operands fed as graph inputs (its plan key and cache).
 
-import type { Model, TensorType } from '../../ir/graph';
+import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
 import { isTensor, type Tensor, type Value } from '../../tensor';
 import { PlanCache } from '../webgpu/plan-cache';
-import { planKey, valueFeeds } from '../webgpu/plan-key';
+import { planKey, staticInputShapes, valueFeeds } from '../webgpu/plan-key';
 import type { Backend, BackendOptions, Executable, KernelTime, PlanReport, RunOptions } from '../index';
 import { WasmPlan } from './executable';
 import { lower } from './lower';
@@ -51,17 +51,6 @@ export class WasmExecutable implements Executable {
     });
   }
 
-  /** The static input shapes of the model, when every input has them. */
-  staticShapes(): Map<string, number[]> | undefined {
-    const shapes = new Map<string, number[]>();
-    for (const i of this.model.graph.inputs) {
-      const t = i.type as TensorType | null;
-      if (t?.kind !== 'tensor' || !t.shape?.every((d): d is number => typeof d === 'number')) return undefined;
-      shapes.set(i.name, t.shape as number[]);
-    }
-    return shapes;
-  }
-
   lastKernelTimes: KernelTime[] | undefined;
 
   async run(feeds: ReadonlyMap<string, Value>, options: RunOptions = {}): Promise<Map<string, Value>> {
@@ -90,7 +79,7 @@ export function wasmBackend(options: WasmOptions): Backend {
     async prepare(model) {
       const exec = new WasmExecutable(model, options);
       // A plan specialised on shape-operand values waits for the first run, which brings them.
-      const shapes = exec.valueInputs.length ? undefined : exec.staticShapes();
+      const shapes = exec.valueInputs.length ? undefined : staticInputShapes(model);
       if (shapes) await exec.compile(shapes);
       return exec;
     },

@@ -4,7 +4,7 @@
 // Small shape operands fed as graph inputs (a Reshape's shape, a Resize's scales, Reduce axes)
 // are specialised on too: their values join the plan key and reach the passes as constants.
 
-import type { Model, TensorType } from '../../ir/graph';
+import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
 import { isTensor, type Tensor, type Value } from '../../tensor';
@@ -13,7 +13,7 @@ import { CompiledPlan, type KernelTime, type PipelineCache, type PlanReport } fr
 import { gpuContext, type GpuContext } from './gpu';
 import { lower } from './lower';
 import { PlanCache } from './plan-cache';
-import { planKey, valueFeeds } from './plan-key';
+import { planKey, staticInputShapes, valueFeeds } from './plan-key';
 
 export class WebGpuExecutable implements Executable {
   private readonly plans = new PlanCache<CompiledPlan>((plan) => this.retire(plan));
@@ -45,17 +45,6 @@ export class WebGpuExecutable implements Executable {
       }
       return plan;
     });
-  }
-
-  /** The static input shapes of the model, when every input has them. */
-  staticShapes(): Map<string, number[]> | undefined {
-    const shapes = new Map<string, number[]>();
-    for (const i of this.model.graph.inputs) {
-      const t = i.type as TensorType | null;
-      if (t?.kind !== 'tensor' || !t.shape?.every((d): d is number => typeof d === 'number')) return undefined;
-      shapes.set(i.name, t.shape as number[]);
-    }
-    return shapes;
   }
 
   lastGpuMs: number | undefined;
@@ -106,7 +95,7 @@ export function webgpuBackend(options: BackendOptions): Backend {
     async prepare(model) {
       const exec = new WebGpuExecutable(await gpuContext(), model, options);
       // A plan specialised on shape-operand values waits for the first run, which brings them.
-      const shapes = exec.valueInputs.length ? undefined : exec.staticShapes();
+      const shapes = exec.valueInputs.length ? undefined : staticInputShapes(model);
       if (shapes) await exec.compile(shapes);
       return exec;
     },

@@ -1,6 +1,7 @@
 // The key a compiled plan is cached under: the input shapes, plus the values of the small shape
 // operands the plan was specialised on (a Reshape's shape, a Resize's scales… fed at run time).
 
+import type { Model, TensorType } from '../../ir/graph';
 import type { Tensor, Value } from '../../tensor';
 import { isTensor } from '../../tensor';
 
@@ -31,4 +32,15 @@ export function planKey(shapes: ReadonlyMap<string, readonly number[]>, values: 
 function hex(t: Tensor): string {
   const d = t.data as Exclude<Tensor['data'], string[]>;
   return Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The model's input shapes when every input declares a static one (the plan to compile up front). */
+export function staticInputShapes(model: Model): Map<string, number[]> | undefined {
+  const shapes = new Map<string, number[]>();
+  for (const i of model.graph.inputs) {
+    const t = i.type as TensorType | null;
+    if (t?.kind !== 'tensor' || !t.shape?.every((d): d is number => typeof d === 'number')) return undefined;
+    shapes.set(i.name, t.shape as number[]);
+  }
+  return shapes;
 }

@@ -3,42 +3,13 @@
 // channels, x · w. Groups, dilations, pads, output_padding, output_shape and auto_pad follow the
 // ONNX rules (as the reference kernel, runtime/ops/nn/conv-transpose.ts). Knob: workgroup size.
 
-import type { AutoPad } from '../../../ops/nn/util';
+import { transposeGeometry, type ConvTransposeAttrs } from '../../../ops/nn/conv-transpose';
 import type { KernelGenerator } from '../kernel';
 import { unsupported } from '../kernel';
 import { declareBuffers, flatMain, grid1d } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import { epilogue, isF32, prod, split3, type V3 } from './conv-common';
 import { to3 } from '../../../ops/nn/util';
-
-interface ConvTransposeAttrs {
-  readonly autoPad: AutoPad;
-  readonly group: number;
-  readonly kernelShape?: readonly number[];
-  readonly strides?: readonly number[];
-  readonly dilations?: readonly number[];
-  readonly pads?: readonly number[];
-  readonly outputPadding?: readonly number[];
-  readonly outputShape?: readonly number[];
-}
-
-/** Begin pads of a transposed convolution (ONNX ConvTranspose rules); output sizes come from the node. */
-function padsBegin(inS: readonly number[], kernel: readonly number[], outS: readonly number[], at: ConvTransposeAttrs): number[] {
-  const r = inS.length;
-  const strides = at.strides?.length ? at.strides : new Array<number>(r).fill(1);
-  const dil = at.dilations?.length ? at.dilations : new Array<number>(r).fill(1);
-  const outPad = at.outputPadding?.length ? at.outputPadding : new Array<number>(r).fill(0);
-  const explicitOut = !!at.outputShape?.length;
-  return inS.map((n, i) => {
-    const full = strides[i] * (n - 1) + outPad[i] + (kernel[i] - 1) * dil[i] + 1;
-    if (explicitOut || at.autoPad === 'SAME_UPPER' || at.autoPad === 'SAME_LOWER') {
-      const total = Math.max(0, full - outS[i]);
-      return at.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
-    }
-    if (at.autoPad === 'VALID') return 0;
-    return at.pads?.length ? at.pads[i] : 0;
-  });
-}
 
 export const convTransposeKernel = (workgroup = 128): KernelGenerator<ConvTransposeAttrs> => ({ node, attrs, inputs, outputs }) => {
   const [x, w, b] = inputs;
@@ -54,16 +25,15 @@ export const convTransposeKernel = (workgroup = 128): KernelGenerator<ConvTransp
   const M = Mg * G;
   const kernel = attrs.kernelShape?.length ? attrs.kernelShape : w.dims.slice(2);
   const y = outputs[0].dims;
-  const outSp = y.slice(2);
   const inSp = x.dims.slice(2);
-  const pads = padsBegin(inSp, kernel, outSp, attrs);
-  const ones = new Array<number>(r).fill(1);
+  // the reference's geometry, which also gave the output its shape
+  const geo = transposeGeometry('ConvTranspose', inSp, kernel, attrs);
   const [ID, IH, IW] = to3(inSp, 1);
   const [KD, KH, KW] = to3(kernel, 1);
-  const O: V3 = to3(outSp, 1);
-  const [SD, SH, SW] = to3(attrs.strides?.length ? attrs.strides : ones, 1);
-  const [DD, DH, DW] = to3(attrs.dilations?.length ? attrs.dilations : ones, 1);
-  const [PD, PH, PW] = to3(pads, 0);
+  const O: V3 = to3(y.slice(2), 1);
+  const [SD, SH, SW] = to3(geo.strides, 1);
+  const [DD, DH, DW] = to3(geo.dilations, 1);
+  const [PD, PH, PW] = to3(geo.padBegin, 0);
   const P = prod(O);
   const inSize = ID * IH * IW;
   const KS = KD * KH * KW;

@@ -5,28 +5,13 @@
 // and baked into the shader as constant arrays; one invocation per output element sums the taps.
 // Knob: `workgroup` (invocations per workgroup).
 
+import { planAxis, type ResizeAttrs } from '../../../ops/nn/resize';
 import { toNumbers, type Tensor } from '../../../tensor';
 import type { KernelGenerator, LowerArgs } from '../kernel';
 import { unsupported } from '../kernel';
 import { declareBuffers, f32Lit, flatMain, grid1d, stridesOf } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import { epilogue, isF32, prod } from './conv-common';
-
-type Mode = 'nearest' | 'linear' | 'cubic';
-type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil' | 'simple';
-
-interface ResizeAttrs {
-  readonly mode: Mode;
-  readonly coord: string;
-  readonly nearest: NearestMode;
-  readonly cubicA: number;
-  readonly excludeOutside: boolean;
-  readonly extrapolation: number;
-  readonly antialias: boolean;
-  readonly axes?: readonly number[];
-  readonly keepAspect: 'stretch' | 'not_larger' | 'not_smaller';
-  readonly scales?: readonly number[];
-}
 
 /** Largest tap table per axis baked into a shader. */
 const MAX_TABLE = 16384;
@@ -38,84 +23,21 @@ interface AxisTable {
   readonly weight: number[];
 }
 
-function sourceCoord(at: ResizeAttrs, x: number, inSize: number, outSize: number, scale: number, rs: number, re: number): number {
-  const outF = scale * inSize;
-  switch (at.coord) {
-    case 'align_corners': return outF === 1 ? 0 : (x * (inSize - 1)) / (outF - 1);
-    case 'asymmetric': return x / scale;
-    case 'tf_crop_and_resize':
-      return (outF === 1 ? ((re - rs) * (inSize - 1)) / 2 : (x * (re - rs) * (inSize - 1)) / (outF - 1)) + rs * (inSize - 1);
-    case 'pytorch_half_pixel': return outF === 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-    case 'tf_half_pixel_for_nn': return (x + 0.5) / scale;
-    case 'half_pixel_symmetric': {
-      const offset = (inSize / 2) * (1 - outSize / outF);
-      return offset + (x + 0.5) / scale - 0.5;
-    }
-    default: return (x + 0.5) / scale - 0.5;
-  }
-}
-
-function nearestIndex(mode: NearestMode, x: number, scale: number): number {
-  if (Number.isInteger(x)) return x;
-  const f = Math.floor(x);
-  const r = x - f;
-  switch (mode) {
-    case 'round_prefer_floor': return r <= 0.5 ? f : f + 1;
-    case 'round_prefer_ceil': return r < 0.5 ? f : f + 1;
-    case 'floor': return f;
-    case 'ceil': return f + 1;
-    case 'simple': return scale < 1 ? Math.ceil(x) : f;
-  }
-}
-
-function cubicWeight(x: number, A: number): number {
-  x = Math.abs(x);
-  if (x <= 1) return ((A + 2) * x - (A + 3)) * x * x + 1;
-  if (x < 2) return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
-  return 0;
-}
-
-/** The tap table of one axis (the rules of runtime/ops/nn/resize.ts planAxis). */
+/**
+ * The tap table of one axis as the shader wants it: the reference's plan (runtime/ops/nn/resize.ts
+ * planAxis), with index -1 on every tap of a coordinate that takes the extrapolation value.
+ */
 function axisTable(at: ResizeAttrs, inSize: number, outSize: number, scale: number, rs: number, re: number): AxisTable {
-  const aa = at.antialias ? Math.min(scale, 1) : 1;
-  let taps = 1;
-  let start = 0;
-  if (at.mode === 'linear') {
-    start = at.antialias ? Math.floor(-1 / aa) + 1 : 0;
-    taps = 2 - 2 * start;
-  } else if (at.mode === 'cubic') {
-    start = at.antialias ? Math.floor(-2 / aa) + 1 : -1;
-    taps = 2 - 2 * start;
+  const { taps, index, weight, outside } = planAxis(at, inSize, outSize, scale, rs, re);
+  const table = { taps, index: Array.from(index), weight: Array.from(weight) };
+  if (outside) {
+    for (let o = 0; o < outSize; o++) {
+      if (!outside[o]) continue;
+      table.index.fill(-1, o * taps, (o + 1) * taps);
+      table.weight.fill(0, o * taps, (o + 1) * taps);
+    }
   }
-  const index: number[] = [];
-  const weight: number[] = [];
-  const clamp = (i: number) => Math.min(inSize - 1, Math.max(0, i));
-  for (let o = 0; o < outSize; o++) {
-    const x = sourceCoord(at, o, inSize, outSize, scale, rs, re);
-    if (at.coord === 'tf_crop_and_resize' && (x < 0 || x > inSize - 1)) {
-      for (let t = 0; t < taps; t++) index.push(-1), weight.push(0);
-      continue;
-    }
-    if (at.mode === 'nearest') {
-      index.push(clamp(nearestIndex(at.nearest, x, scale)));
-      weight.push(1);
-      continue;
-    }
-    const base = Math.ceil(x) - 1;
-    const ratio = x - base;
-    const ws: number[] = [];
-    for (let t = 0; t < taps; t++) {
-      const i = start + t;
-      const d = (i - ratio) * aa;
-      let wv = at.mode === 'linear' ? Math.max(0, 1 - Math.abs(d)) : cubicWeight(d, at.cubicA);
-      if (at.excludeOutside && (base + i < 0 || base + i >= inSize)) wv = 0;
-      index.push(clamp(base + i));
-      ws.push(wv);
-    }
-    const sum = ws.reduce((a, b) => a + b, 0);
-    weight.push(...((at.antialias || at.excludeOutside) && sum !== 0 ? ws.map((v) => v / sum) : ws));
-  }
-  return { taps, index, weight };
+  return table;
 }
 
 const nums = (t: Tensor | undefined): number[] | undefined => (t && t.data.length ? Array.from(toNumbers(t)) : undefined);
