@@ -16,6 +16,18 @@ export function fuseActivations(model: Model, types: TypeMap): Model {
   return fuseSingleActivations(fuseSilu(model, types), types);
 }
 
+/**
+ * What both fusions look up: each value's producing node, use counts, graph outputs, and the
+ * nodes as a list a fusion edits in place (null where it removed one).
+ */
+function scan(model: Model) {
+  const g = model.graph;
+  const producer = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
+  const nodes: (Node | null)[] = [...g.nodes];
+  return { producer, uses: useCounts(g), graphOutputs: new Set(g.outputs.map((o) => o.name)), nodes };
+}
+
 /** Whether `x` may take an epilogue: one float output of a fusable producer that has none yet. */
 function fusableProducer(nodes: readonly (Node | null)[], pi: number | undefined, x: string, types: TypeMap): Node | undefined {
   const prod = pi === undefined ? undefined : nodes[pi];
@@ -28,11 +40,7 @@ function fusableProducer(nodes: readonly (Node | null)[], pi: number | undefined
 /** Mul(x, Sigmoid(x)) where nothing else reads x or the sigmoid → the producer of x with Swish(1). */
 function fuseSilu(model: Model, types: TypeMap): Model {
   const g = model.graph;
-  const producer = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
-  const uses = useCounts(g);
-  const graphOutputs = new Set(g.outputs.map((o) => o.name));
-  const nodes: (Node | null)[] = [...g.nodes];
+  const { producer, uses, graphOutputs, nodes } = scan(model);
   let changed = false;
   g.nodes.forEach((mul, mi) => {
     if (mul.domain !== '' || mul.op !== 'Mul' || mul.inputs.length !== 2 || mul.outputs.length !== 1) return;
@@ -58,17 +66,12 @@ function fuseSilu(model: Model, types: TypeMap): Model {
       return;
     }
   });
-  if (!changed) return model;
-  return withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) });
+  return changed ? withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) }) : model;
 }
 
 function fuseSingleActivations(model: Model, types: TypeMap): Model {
   const g = model.graph;
-  const producer = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && producer.set(o, i)));
-  const uses = useCounts(g);
-  const graphOutputs = new Set(g.outputs.map((o) => o.name));
-  const nodes: (Node | null)[] = [...g.nodes];
+  const { producer, uses, graphOutputs, nodes } = scan(model);
   let changed = false;
 
   g.nodes.forEach((act, ai) => {
@@ -90,8 +93,7 @@ function fuseSingleActivations(model: Model, types: TypeMap): Model {
     nodes[ai] = null;
     changed = true;
   });
-  if (!changed) return model;
-  return withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) });
+  return changed ? withGraph(model, { nodes: nodes.filter((n): n is Node => n !== null) }) : model;
 }
 
 /** The epilogue's parameters, or undefined when they are not constant (a Clip fed bounds at run time). */
