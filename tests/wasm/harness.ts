@@ -10,18 +10,7 @@ import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
 
 export type Feeds = Record<string, Tensor>;
 
-/** A seeded generator: uniform floats and integers in a range. */
-export function rng(seed: number) {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  return {
-    floats: (n: number, scale = 1) => Float32Array.from({ length: n }, () => (next() - 0.5) * 2 * scale),
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-  };
-}
+export { rng } from '../fixtures/rng';
 
 export const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 export const f32 = (name: string, dims: (number | string)[]): IO => ({ name, type: 'float32', dims });

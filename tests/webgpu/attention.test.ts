@@ -9,16 +9,7 @@ import { useDawn } from '../../cli/node-gpu';
 import { InferenceSession } from '../../runtime/session';
 import { tensor, type DType, type Tensor } from '../../runtime/tensor';
 import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
-
-/** A seeded generator of uniform floats in [-scale, scale). */
-function rng(seed: number) {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  return (n: number, scale = 1) => Float32Array.from({ length: n }, () => (next() - 0.5) * 2 * scale);
-}
+import { rng } from '../fixtures/rng';
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 const io = (name: string, dims: number[], type: DType = 'float32'): IO => ({ name, type, dims });
@@ -59,7 +50,7 @@ interface AttentionCase {
 }
 
 async function checkAttention(seed: number, c: AttentionCase): Promise<void> {
-  const f = rng(seed);
+  const f = rng(seed).floats;
   const ins: IO[] = [io('q', c.q), io('k', c.k), io('v', c.v)];
   const feeds: Record<string, Tensor> = {
     q: tensor('float32', c.q, f(size(c.q))),
@@ -151,7 +142,7 @@ describe('webgpu Attention', () => {
 
 describe('webgpu RotaryEmbedding', () => {
   it('4-D without position ids, halves', async () => {
-    const f = rng(7);
+    const f = rng(7).floats;
     const x = [2, 3, 4, 10];
     await compare(
       { op: 'RotaryEmbedding', inputs: ['x', 'cos', 'sin'], outputs: ['y'] },
@@ -161,7 +152,7 @@ describe('webgpu RotaryEmbedding', () => {
   });
 
   it('3-D with position ids, interleaved, partial rotary_embedding_dim', async () => {
-    const f = rng(8);
+    const f = rng(8).floats;
     const x = [2, 3, 2 * 8];
     await compare(
       { op: 'RotaryEmbedding', inputs: ['x', 'cos', 'sin', 'pos'], outputs: ['y'], attrs: { num_heads: 2, interleaved: 1, rotary_embedding_dim: 6 } },
@@ -176,12 +167,12 @@ describe('webgpu RotaryEmbedding', () => {
 
 describe('webgpu GridSample', () => {
   /** Grid points spread a bit past [-1, 1] so every padding mode matters. */
-  const grid = (seed: number, dims: number[]) => tensor('float32', dims, rng(seed)(size(dims), 1.3));
+  const grid = (seed: number, dims: number[]) => tensor('float32', dims, rng(seed).floats(size(dims), 1.3));
 
   it('2-D bicubic with reflection padding, bilinear with zeros, nearest with border', async () => {
     const x = [2, 3, 5, 4];
     const g = [2, 3, 6, 2];
-    const feeds = { x: tensor('float32', x, rng(9)(size(x))), g: grid(10, g) };
+    const feeds = { x: tensor('float32', x, rng(9).floats(size(x))), g: grid(10, g) };
     for (const [mode, padding_mode, align_corners] of [['cubic', 'reflection', 0], ['linear', 'zeros', 1], ['nearest', 'border', 0], ['nearest', 'reflection', 1]] as const) {
       await compare(
         { op: 'GridSample', inputs: ['x', 'g'], outputs: ['y'], attrs: { mode, padding_mode, align_corners } },
@@ -195,7 +186,7 @@ describe('webgpu GridSample', () => {
     const g = [1, 2, 3, 4, 3];
     await compare(
       { op: 'GridSample', inputs: ['x', 'g'], outputs: ['y'], attrs: { mode: 'linear', padding_mode: 'border' } },
-      [io('x', x), io('g', g)], [sym('y', 5)], { x: tensor('float32', x, rng(11)(size(x))), g: grid(12, g) }, 22,
+      [io('x', x), io('g', g)], [sym('y', 5)], { x: tensor('float32', x, rng(11).floats(size(x))), g: grid(12, g) }, 22,
     );
   });
 });

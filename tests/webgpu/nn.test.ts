@@ -7,21 +7,9 @@ import { useDawn } from '../../cli/node-gpu';
 import { InferenceSession } from '../../runtime/session';
 import { tensor, type Tensor } from '../../runtime/tensor';
 import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
+import { rng } from '../fixtures/rng';
 
 type Feeds = Record<string, Tensor>;
-
-/** A seeded generator: uniform floats and integers in a range. */
-function rng(seed: number) {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  return {
-    floats: (n: number, scale = 1) => Float32Array.from({ length: n }, () => (next() - 0.5) * 2 * scale),
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-  };
-}
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
