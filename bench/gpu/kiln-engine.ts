@@ -1,6 +1,7 @@
 // Kiln's WebGPU backend as a benchmark engine: InferenceSession with backend 'webgpu' on the Dawn
 // GPU that cli/node-gpu.ts loads ($DAWN_NODE on the lent machine, the `webgpu` package elsewhere).
 
+import { gpuContext } from '../../runtime/backends/webgpu/gpu';
 import { InferenceSession } from '../../runtime/session';
 import { tensor, type Tensor } from '../../runtime/tensor';
 import type { Engine, Feed } from './engine';
@@ -9,6 +10,8 @@ export function kilnEngine(forceRelease: () => void): Engine {
   let session: InferenceSession | undefined;
   let feeds: Record<string, Tensor> = {};
   let shapes = new Map<string, readonly number[]>();
+  /** part of creation: acquiring the adapter and device (once per process; a worker keeps it) */
+  let deviceMs: number | undefined;
   const first = (out: Record<string, Tensor>): Float32Array => {
     const t = out[session!.outputs[0].name];
     return t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>);
@@ -34,7 +37,11 @@ export function kilnEngine(forceRelease: () => void): Engine {
     key: 'kiln',
     label: 'Kiln WebGPU',
     async create(bytes, feed: Feed) {
-      session = await InferenceSession.create(bytes, { backend: 'webgpu' });
+      const t = performance.now();
+      await gpuContext();
+      deviceMs = performance.now() - t;
+      // BENCH_KILN_SPECIALISED=1: every shape number a kernel constant (one pipeline per shape)
+      session = await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: process.env.BENCH_KILN_SPECIALISED === '1' });
       feeds = { [feed.name]: tensor('float32', feed.dims, feed.data) };
       shapes = new Map([[feed.name, feed.dims]]);
     },
@@ -58,6 +65,7 @@ export function kilnEngine(forceRelease: () => void): Engine {
         fallback_ops: Object.fromEntries(ops),
         plan_bytes: r.bytes,
         compile_ms: r.compileMs,
+        device_ms: deviceMs,
       };
     },
     async release() {

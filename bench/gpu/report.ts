@@ -118,6 +118,10 @@ export function markdown(r: Results, chartLink: string | undefined): string {
       const d = e.details ?? {};
       const notes: string[] = [];
       if (typeof d.dispatches === 'number') notes.push(`${d.dispatches} dispatches, ${String(d.pipelines)} pipelines`);
+      const cm = d.compile_ms as { pipelines?: number } | undefined;
+      if (typeof d.device_ms === 'number' && typeof cm?.pipelines === 'number') {
+        notes.push(`create: device ${f(d.device_ms)} ms, pipelines ${f(cm.pipelines)} ms, the rest ${f(e.create_ms - d.device_ms - cm.pipelines)} ms`);
+      }
       if (typeof d.fallbacks === 'number') {
         const ops = Object.entries((d.fallback_ops ?? {}) as Record<string, number>).map(([op, n]) => `${op}×${n}`).join(' ');
         notes.push(d.fallbacks ? `${d.fallbacks} CPU fallbacks (${ops})` : 'no CPU fallback');

@@ -41,6 +41,11 @@ export interface BackendOptions {
   readonly noFallback?: boolean;
   /** wasm: where the kernel module is, when the host did not say process-wide (provideWasmKernels) */
   readonly wasmKernels?: WasmSource;
+  /**
+   * webgpu: bake every shape number into the kernels as a constant (one pipeline per shape)
+   * instead of passing sizes as uniforms (one pipeline per kernel structure, fewer to compile).
+   */
+  readonly specialiseShapes?: boolean;
 }
 
 export const BACKENDS = ['reference', 'webgpu', 'wasm'] as const;

@@ -93,6 +93,38 @@ describe('webgpu nn kernels', () => {
     await checkConv(6, { N: 2, C: 4, M: 8, H: 11, W: 10, k: 5, group: 4, attrs: { strides: [2, 2], pads: [2, 2, 2, 2] } });
   });
 
+  it('shape-generic kernels: convolutions and adds of different sizes share pipelines, sizes in uniforms', async () => {
+    const r = rng(41);
+    // an inverted-residual stack: pointwise 12→16, depthwise, pointwise 16→24, depthwise, pointwise 24→12, + x
+    const chans = [12, 16, 24, 12];
+    const nodes: NodeSpec[] = [];
+    const inits: Record<string, Tensor> = {};
+    let prev = 'x';
+    for (let i = 0; i < 3; i++) {
+      const [c, m] = [chans[i], chans[i + 1]];
+      inits[`pw${i}`] = tensor('float32', [m, c, 1, 1], r.floats(m * c));
+      nodes.push({ op: 'Conv', inputs: [prev, `pw${i}`], outputs: [`p${i}`] });
+      prev = `p${i}`;
+      if (i < 2) {
+        inits[`dw${i}`] = tensor('float32', [m, 1, 3, 3], r.floats(m * 9));
+        nodes.push({ op: 'Conv', inputs: [prev, `dw${i}`], outputs: [`d${i}`], attrs: { group: m, pads: [1, 1, 1, 1] } });
+        prev = `d${i}`;
+      }
+    }
+    nodes.push({ op: 'Add', inputs: [prev, 'x'], outputs: ['s'] }, { op: 'Add', inputs: ['p0', 'p0'], outputs: ['t'] });
+    const xDims = [1, 12, 10, 10];
+    const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
+    await compare([f32('x', xDims)], [out4('s'), out4('t')], nodes, inits, feeds);
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('s'), out4('t')], nodes, initializers: inits, opset: 18 });
+    const shapes = new Map([['x', xDims]]);
+    const generic = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(shapes))!;
+    const baked = (await (await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: true })).planReport(shapes))!;
+    expect(generic.dispatches).toBe(7);
+    // one pointwise GEMM, one depthwise kernel, one add: three pipelines for seven dispatches
+    expect(generic.pipelines).toBe(3);
+    expect(baked.pipelines).toBe(7);
+  });
+
   it('grouped Conv with dilation and asymmetric pads', async () => {
     await checkConv(7, { N: 1, C: 6, M: 4, H: 10, W: 9, k: 3, group: 2, attrs: { dilations: [2, 1], pads: [1, 0, 2, 1] }, act: 'Sigmoid' });
   });

@@ -1,5 +1,6 @@
 // A plan made runnable on a device: pipelines (one per distinct WGSL source), buffers (weights
-// uploaded once, intermediates pooled by the memory plan), bind groups, all made at compile time.
+// uploaded once, intermediates pooled by the memory plan, the kernels' uniform shape numbers),
+// bind groups, all made at compile time.
 // A run writes the inputs, encodes every dispatch into one command encoder, submits once and reads
 // the outputs back; a CPU fallback step splits the run where it stands, with explicit copies.
 
@@ -10,7 +11,7 @@ import { applyFusedActivation } from '../../passes/activation';
 import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
 import { createPipeline, type GpuContext } from './gpu';
-import type { Binding } from './kernel';
+import type { Binding, Dispatch } from './kernel';
 import { concrete, type Plan, type Step } from './lower';
 import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
 
@@ -144,6 +145,28 @@ export class CompiledPlan {
     }
     const pipelineMs = performance.now() - pipelinesStarted;
 
+    // The dispatches' uniform shape numbers: one buffer, a slot per dispatch at the device's
+    // offset alignment, written once here.
+    const align = device.limits.minUniformBufferOffsetAlignment;
+    const slots = new Map<Dispatch, number>();
+    let uniformBytes = 0;
+    for (const step of plan.steps) {
+      if (step.kind !== 'gpu') continue;
+      for (const d of step.dispatches) {
+        if (!d.uniforms) continue;
+        slots.set(d, uniformBytes);
+        uniformBytes += Math.ceil(d.uniforms.byteLength / align) * align;
+      }
+    }
+    let uniforms: GPUBuffer | undefined;
+    if (uniformBytes) {
+      uniforms = device.createBuffer({ size: uniformBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: 'dims' });
+      owned.push(uniforms);
+      const data = new Uint32Array(uniformBytes / 4);
+      for (const [d, offset] of slots) data.set(d.uniforms!, offset / 4);
+      device.queue.writeBuffer(uniforms, 0, data);
+    }
+
     const actions: Action[] = [];
     let dispatches = 0;
     let aliases = 0;
@@ -177,10 +200,11 @@ export class CompiledPlan {
           if (!buf) throw new Error(`no GPU buffer for '${name}' (${step.node.op})`);
           return buf;
         };
-        const bindGroup = device.createBindGroup({
-          layout: pipeline.getBindGroupLayout(0),
-          entries: d.bindings.map((b, i) => ({ binding: i, resource: { buffer: bind(b) } })),
-        });
+        const entries: GPUBindGroupEntry[] = d.bindings.map((b, i) => ({ binding: i, resource: { buffer: bind(b) } }));
+        if (d.uniforms) {
+          entries.push({ binding: entries.length, resource: { buffer: uniforms!, offset: slots.get(d)!, size: Math.ceil(d.uniforms.byteLength / 16) * 16 } });
+        }
+        const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
         actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: `${step.node.op}:${d.label}`, node: step.node.name });
         dispatches++;
       }

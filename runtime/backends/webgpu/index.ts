@@ -37,7 +37,7 @@ export class WebGpuExecutable implements Executable {
     return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(this.model, values), bound);
-      const plan = await CompiledPlan.compile(this.ctx, lower(model, types), this.pipelines);
+      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, { genericShapes: !this.options.specialiseShapes }), this.pipelines);
       if (this.options.noFallback && plan.report.fallbacks.length) {
         plan.destroy();
         const f = plan.report.fallbacks[0];

@@ -1,9 +1,11 @@
-// A kernel as the lowering sees it (the "program info"): WGSL source and launch grid on one side,
-// the buffers it binds on the other. Generators are per op type, with shapes baked into the
-// source where that makes the kernel faster (TVM-style specialisation).
+// A kernel as the lowering sees it (the "program info"): WGSL source on one side; launch grid,
+// the buffers it binds and its uniform shape numbers (run data) on the other. Generators are per
+// op type; a shape number is baked into the source or passed as a uniform (wgsl.ts KernelDims),
+// so kernels of one structure share a pipeline across shapes.
 
 import type { Node } from '../../ir/graph';
 import type { DType, Tensor } from '../../tensor';
+import { KernelDims } from './wgsl';
 
 /** A value as the lowering sees it: dtype and concrete dims. */
 export interface ValueDesc {
@@ -25,6 +27,8 @@ export interface Dispatch {
   readonly bindings: readonly Binding[];
   /** a short name for reports and GPU timing, e.g. 'conv3x3s2' */
   readonly label: string;
+  /** the `k_dims` uniform's words (KernelDims.words()), bound after `bindings` */
+  readonly uniforms?: Uint32Array;
 }
 
 /** What a generator gets: the node, its parsed attributes, and concrete input/output types. */
@@ -36,7 +40,12 @@ export interface LowerArgs<A = unknown> {
   readonly outputs: readonly ValueDesc[];
   /** inputs whose values are known at compile time (initializers), e.g. Conv weights, Pad pads */
   readonly constants: readonly (Tensor | undefined)[];
+  /** shape numbers as uniforms where a generator can (fewer pipelines); false bakes them all in */
+  readonly genericShapes?: boolean;
 }
+
+/** The KernelDims a generator writes its shape numbers through. */
+export const kernelDims = (args: Pick<LowerArgs, 'genericShapes'>): KernelDims => new KernelDims(args.genericShapes ?? true);
 
 export type Lowering =
   /** run these dispatches */

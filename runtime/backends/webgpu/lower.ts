@@ -26,12 +26,17 @@ export function concrete(t: TensorType | null | undefined): ValueDesc | undefine
   return { dtype: t.dtype, dims: t.shape as number[] };
 }
 
-export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>): Plan {
-  const steps = model.graph.nodes.map((node) => lowerNode(model, types, node));
+export interface LowerOptions {
+  /** sizes as kernel uniforms where a generator can (the default), or every one a constant */
+  readonly genericShapes?: boolean;
+}
+
+export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>, options: LowerOptions = {}): Plan {
+  const steps = model.graph.nodes.map((node) => lowerNode(model, types, node, options.genericShapes ?? true));
   return { model, types, steps };
 }
 
-function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node): Step {
+function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, genericShapes: boolean): Step {
   const cpu = (reason: string): Step => ({ kind: 'cpu', node, reason });
   const gen = kernelFor(node.domain, node.op);
   if (!gen) return cpu(`no WebGPU kernel for ${node.domain ? node.domain + '.' : ''}${node.op}`);
@@ -53,6 +58,7 @@ function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, 
     inputs,
     outputs: outputs as ValueDesc[],
     constants: node.inputs.map((n) => (n ? model.graph.initializers.get(n) : undefined)),
+    genericShapes,
   });
   switch (lowering.kind) {
     case 'dispatch': return { kind: 'gpu', node, dispatches: lowering.dispatches };

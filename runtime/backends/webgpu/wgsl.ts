@@ -1,6 +1,6 @@
-// Small typed helpers that write WGSL: buffer declarations, the invocation index, and index
-// arithmetic with shapes baked in as constants. Identifiers are prefixed so generated code
-// cannot collide with WGSL keywords or builtins.
+// Small typed helpers that write WGSL: buffer declarations, the invocation index, shape numbers
+// as constants or uniforms (KernelDims), and index arithmetic. Identifiers are prefixed so
+// generated code cannot collide with WGSL keywords or builtins.
 
 import type { Scalar } from './storage';
 
@@ -31,16 +31,56 @@ export function declareBuffers(buffers: readonly BufferDecl[]): string {
  * A compute entry point over a flat index `idx` in [0, n): declares `main` with the workgroup
  * size and turns the (possibly 2-D) grid into `idx`, returning early past the end.
  */
-export function flatMain(n: number, body: string, perGroup = WORKGROUP): string {
+export function flatMain(n: number | string, body: string, perGroup = WORKGROUP): string {
   return `@compute @workgroup_size(${perGroup})
 fn main(@builtin(global_invocation_id) k_gid: vec3u, @builtin(num_workgroups) k_groups: vec3u) {
   let idx = k_gid.x + k_gid.y * k_groups.x * ${perGroup}u;
-  if (idx >= ${n}u) { return; }
+  if (idx >= ${typeof n === 'number' ? u32Lit(n) : n}) { return; }
 ${body}
 }`;
 }
 
 export const u32Lit = (n: number): string => `${Math.max(0, Math.floor(n))}u`;
+
+/**
+ * A kernel's shape numbers (sizes, strides, offsets): each is baked into the WGSL as a constant
+ * (a specialised kernel) or read from a uniform struct `k_dims` (a shape-generic kernel), so one
+ * pipeline serves every shape that shares the kernel's structure. Generators ask for a number by
+ * name; what stays a plain JS number (tile sizes, unroll counts, which guards exist) is structure
+ * and still specialises. The uniform's words are the dispatch's run data (Dispatch.uniforms).
+ */
+export class KernelDims {
+  private readonly fields = new Map<string, number>();
+
+  constructor(readonly generic: boolean) {}
+
+  /** `value` as a u32 WGSL expression. */
+  u(name: string, value: number): string {
+    if (!this.generic) return u32Lit(value);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new RangeError(`kernel dim '${name}' = ${value} is not a u32`);
+    const had = this.fields.get(name);
+    if (had !== undefined && had !== value) throw new Error(`kernel dim '${name}' given ${had} and ${value}`);
+    this.fields.set(name, value);
+    return `k_dims.${name}`;
+  }
+
+  /** `value` (≥ 0) as an i32 WGSL expression. */
+  i(name: string, value: number): string {
+    return this.generic ? `i32(${this.u(name, value)})` : i32Lit(value);
+  }
+
+  /** The uniform's declaration at `binding`, or '' when the kernel reads no dims from it. */
+  declare(binding: number): string {
+    if (!this.fields.size) return '';
+    const members = [...this.fields.keys()].map((n) => `  ${n}: u32,`).join('\n');
+    return `struct KDims {\n${members}\n}\n@group(0) @binding(${binding}) var<uniform> k_dims: KDims;`;
+  }
+
+  /** The uniform's contents in declaration order, or undefined when there is none. */
+  words(): Uint32Array | undefined {
+    return this.fields.size ? Uint32Array.from(this.fields.values()) : undefined;
+  }
+}
 export const i32Lit = (n: number): string => `${Math.trunc(n)}i`;
 
 /**
@@ -69,7 +109,7 @@ export function stridesOf(dims: readonly number[]): number[] {
  * WGSL statements that turn flat output index `from` into the flat index of a broadcast input:
  * `let <to> = …;`. `inDims` is right-aligned against `outDims` (numpy broadcasting).
  */
-export function broadcastOffset(to: string, from: string, inDims: readonly number[], outDims: readonly number[]): string {
+export function broadcastOffset(to: string, from: string, inDims: readonly number[], outDims: readonly number[], dims = new KernelDims(false), tag = to): string {
   const rank = outDims.length;
   const inSize = inDims.reduce((a, b) => a * b, 1);
   const outSize = outDims.reduce((a, b) => a * b, 1);
@@ -81,8 +121,9 @@ export function broadcastOffset(to: string, from: string, inDims: readonly numbe
   for (let a = 0; a < rank; a++) {
     const i = a - (rank - inDims.length);
     if (i < 0 || inDims[i] === 1) continue;
-    const coord = a === 0 ? `(${from} / ${outStrides[a]}u)` : `((${from} / ${outStrides[a]}u) % ${outDims[a]}u)`;
-    terms.push(inStrides[i] === 1 ? coord : `${coord} * ${inStrides[i]}u`);
+    const stride = dims.u(`os${a}`, outStrides[a]);
+    const coord = a === 0 ? `(${from} / ${stride})` : `((${from} / ${stride}) % ${dims.u(`od${a}`, outDims[a])})`;
+    terms.push(inStrides[i] === 1 ? coord : `${coord} * ${dims.u(`${tag}s${a}`, inStrides[i])}`);
   }
   return `let ${to} = ${terms.join(' + ') || '0u'};`;
 }

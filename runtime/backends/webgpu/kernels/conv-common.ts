@@ -7,6 +7,7 @@ import type { Geometry } from '../../../ops/nn/util';
 import { to3 } from '../../../ops/nn/util';
 import type { DType } from '../../../tensor';
 import { scalarOf } from '../storage';
+import { KernelDims } from '../wgsl';
 import { activationExpr, fusedActivation } from './activation';
 
 export type V3 = [number, number, number];
@@ -39,10 +40,11 @@ export const prod = (v: readonly number[]): number => v.reduce((a, b) => a * b, 
 export const isF32 = (d: { readonly dtype: DType } | undefined): boolean => !!d && scalarOf(d.dtype) === 'f32';
 
 /** `let <p>d/<p>h/<p>w = …;` splitting flat position `flat` over sizes [D, H, W]. */
-export function split3(p: string, flat: string, s: V3): string {
-  return `let ${p}d = ${flat} / ${s[1] * s[2]}u;
-  let ${p}h = (${flat} / ${s[2]}u) % ${s[1]}u;
-  let ${p}w = ${flat} % ${s[2]}u;`;
+export function split3(p: string, flat: string, s: V3, d = new KernelDims(false)): string {
+  const [hw, h, w] = [d.u(`${p}HW`, s[1] * s[2]), d.u(`${p}H`, s[1]), d.u(`${p}W`, s[2])];
+  return `let ${p}d = ${flat} / ${hw};
+  let ${p}h = (${flat} / ${w}) % ${h};
+  let ${p}w = ${flat} % ${w};`;
 }
 
 /**

@@ -1,10 +1,12 @@
 // Depthwise Conv (one input channel per group, any channel multiplier) as a direct kernel: each
 // invocation computes `blockW` adjacent outputs along W, reading each weight once for all of them.
+// Sizes are uniforms (one pipeline per window geometry); the window itself (kernel, strides,
+// dilations, pads) stays constant, since the unrolled taps depend on it.
 // Knobs (DepthwiseConfig): blockW (outputs per invocation along W), workgroup (invocations per
 // workgroup).
 
 import type { LowerArgs, Lowering } from '../kernel';
-import { unsupported } from '../kernel';
+import { kernelDims, unsupported } from '../kernel';
 import { declareBuffers, flatMain, grid1d } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import type { ConvShape } from './conv-gemm';
@@ -40,40 +42,41 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
     { name: 'k_y', type: 'f32', access: 'read_write' },
   ]);
   const js = Array.from({ length: BW }, (_, j) => j);
-  const body = `  let k_owb = idx % ${OWB}u;
-  let k_r1 = idx / ${OWB}u;
-  let k_oh = k_r1 % ${OH}u;
-  let k_r2 = k_r1 / ${OH}u;
-  let k_od = k_r2 % ${OD}u;
-  let k_nm = k_r2 / ${OD}u;
-  let k_m = k_nm % ${M}u;
-  let k_img = k_nm / ${M}u;
-  let k_xbase = (k_img * ${C}u + k_m / ${Mg}u) * ${ID * IH * IW}u;
+  const d = kernelDims(args);
+  const body = `  let k_owb = idx % ${d.u('OWB', OWB)};
+  let k_r1 = idx / ${d.u('OWB', OWB)};
+  let k_oh = k_r1 % ${d.u('OH', OH)};
+  let k_r2 = k_r1 / ${d.u('OH', OH)};
+  let k_od = ${OD === 1 ? '0u' : `k_r2 % ${d.u('OD', OD)}`};
+  let k_nm = ${OD === 1 ? 'k_r2' : `k_r2 / ${d.u('OD', OD)}`};
+  let k_m = k_nm % ${d.u('M', M)};
+  let k_img = k_nm / ${d.u('M', M)};
+  let k_xbase = (k_img * ${d.u('C', C)} + ${Mg === 1 ? 'k_m' : `k_m / ${d.u('Mg', Mg)}`}) * ${d.u('inSize', ID * IH * IW)};
   let k_wbase = k_m * ${KS}u;
   let k_ow0 = i32(k_owb * ${BW * SW}u) - ${PW}i;
 ${js.map((j) => `  var k_acc${j} = 0.0f;`).join('\n')}
   for (var k_kd = 0u; k_kd < ${KD}u; k_kd = k_kd + 1u) {
     let k_iz = i32(k_od * ${SD}u + k_kd * ${DD}u) - ${PD}i;
-    if (k_iz < 0i || k_iz >= ${ID}i) { continue; }
+    if (k_iz < 0i || k_iz >= ${d.i('ID', ID)}) { continue; }
     for (var k_kh = 0u; k_kh < ${KH}u; k_kh = k_kh + 1u) {
       let k_iy = i32(k_oh * ${SH}u + k_kh * ${DH}u) - ${PH}i;
-      if (k_iy < 0i || k_iy >= ${IH}i) { continue; }
-      let k_row = k_xbase + (u32(k_iz) * ${IH}u + u32(k_iy)) * ${IW}u;
+      if (k_iy < 0i || k_iy >= ${d.i('IH', IH)}) { continue; }
+      let k_row = k_xbase + (u32(k_iz) * ${d.u('IH', IH)} + u32(k_iy)) * ${d.u('IW', IW)};
       let k_wrow = k_wbase + (k_kd * ${KH}u + k_kh) * ${KW}u;
       for (var k_kw = 0u; k_kw < ${KW}u; k_kw = k_kw + 1u) {
         let k_wv = k_w[k_wrow + k_kw];
         let k_ix0 = k_ow0 + i32(k_kw * ${DW}u);
-${js.map((j) => `        { let k_ix = k_ix0 + ${j * SW}i; if (k_ix >= 0i && k_ix < ${IW}i) { k_acc${j} = fma(k_wv, k_x[k_row + u32(k_ix)], k_acc${j}); } }`).join('\n')}
+${js.map((j) => `        { let k_ix = k_ix0 + ${j * SW}i; if (k_ix >= 0i && k_ix < ${d.i('IW', IW)}) { k_acc${j} = fma(k_wv, k_x[k_row + u32(k_ix)], k_acc${j}); } }`).join('\n')}
       }
     }
   }
-  let k_ybase = ((k_nm * ${OD}u + k_od) * ${OH}u + k_oh) * ${OW}u + k_owb * ${BW}u;
+  let k_ybase = ((k_nm * ${d.u('OD', OD)} + k_od) * ${d.u('OH', OH)} + k_oh) * ${d.u('OW', OW)} + k_owb * ${BW}u;
 ${js.map((j) => {
     const st = `{ let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}; k_y[k_ybase + ${j}u] = ${act}; }`;
-    return OW % BW === 0 || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${OW}u) ${st}`;
+    return (!d.generic && OW % BW === 0) || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${d.u('OW', OW)}) ${st}`;
   }).join('\n')}`;
-  const main = flatMain(total, body, cfg.workgroup);
-  const wgsl = `${decls}\n${helpersFor(main)}\n${main}`;
+  const main = flatMain(d.u('total', total), body, cfg.workgroup);
+  const wgsl = `${decls}\n${d.declare(hasBias ? 4 : 3)}\n${helpersFor(main)}\n${main}`;
   return {
     kind: 'dispatch',
     dispatches: [{
@@ -83,6 +86,7 @@ ${js.map((j) => {
         ...(hasBias ? [{ kind: 'input' as const, index: 2 }] : []),
         { kind: 'output', index: 0 },
       ],
+      uniforms: d.words(),
     }],
   };
 }

@@ -4,7 +4,7 @@
 // the loader (implicit GEMM: nothing is materialised). Knobs: the GemmConfig of ./gemm-template.
 
 import type { LowerArgs, Lowering } from '../kernel';
-import { unsupported } from '../kernel';
+import { kernelDims, unsupported } from '../kernel';
 import { epilogue, prod, type Window3 } from './conv-common';
 import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
 
@@ -61,15 +61,20 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const act = epilogue(args.node, 'k_r');
   if (act === undefined) return unsupported('unknown fused activation');
   const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
+  // sizes as uniforms; a KxK window's geometry stays in the im2col helper as constants
+  const d = kernelDims(args);
   const input = (name: string, index: number, vec4 = false): GemmBuffer =>
     ({ decl: { name, type: vec4 ? 'vec4<f32>' : 'f32', access: 'read' }, binding: { kind: 'input', index } });
-  const setup = `  let k_img = k_b / ${group}u;
-  let k_g = k_b % ${group}u;
-  let k_xbase = (k_img * ${C}u + k_g * ${Cg}u) * ${inSize}u;
-  let k_wbase = k_g * ${Mg * K}u;
-  let k_ybase = (k_img * ${M}u + k_g * ${Mg}u) * ${P}u;`;
-  const bias = hasBias ? ` + k_bias[k_g * ${Mg}u + k_m]` : '';
-  const d = gemmDispatches({
+  const setup = group === 1 ? `  let k_g = 0u;
+  let k_xbase = k_b * ${d.u('C', C)} * ${d.u('inSize', inSize)};
+  let k_wbase = 0u;
+  let k_ybase = k_b * ${d.u('Cout', M)} * ${d.u('P', P)};` : `  let k_img = k_b / ${d.u('group', group)};
+  let k_g = k_b % ${d.u('group', group)};
+  let k_xbase = (k_img * ${d.u('C', C)} + k_g * ${d.u('Cg', Cg)}) * ${d.u('inSize', inSize)};
+  let k_wbase = k_g * ${d.u('MgK', Mg * K)};
+  let k_ybase = (k_img * ${d.u('Cout', M)} + k_g * ${d.u('Mg', Mg)}) * ${d.u('P', P)};`;
+  const bias = hasBias ? ` + k_bias[k_g * ${d.u('Mg', Mg)} + k_m]` : '';
+  const lowered = gemmDispatches({
     label: pointwise ? 'conv1x1' : `conv${win.kernel[1]}x${win.kernel[2]}s${win.strides[2]}`,
     batch: N * group, M: Mg, N: P, K,
     loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1)],
@@ -79,12 +84,13 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     ],
     loadHelpers: pointwise ? '' : im2col(win, KS),
     setup,
-    a: { load: (_b, m, k) => `k_w[k_wbase + ${m} * ${K}u + ${k}]`, kContiguous: true },
+    a: { load: (_b, m, k) => `k_w[k_wbase + ${m} * ${d.u('K', K)} + ${k}]`, kContiguous: true },
     b: pointwise
-      ? { load: (_b, k, p) => `k_x[k_xbase + ${k} * ${P}u + ${p}]`, load4: (_b, k, p) => `k_x[(k_xbase + ${k} * ${P}u + ${p}) / 4u]`, kContiguous: false }
+      ? { load: (_b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]`, load4: (_b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]`, kContiguous: false }
       : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
-    store: (acc) => `let k_r = ${acc}${bias}; k_y[k_ybase + k_m * ${P}u + k_n] = ${act};`,
+    store: (acc) => `let k_r = ${acc}${bias}; k_y[k_ybase + k_m * ${d.u('P', P)} + k_n] = ${act};`,
     config: cfg,
+    dims: d,
   });
-  return typeof d === 'string' ? unsupported(d) : { kind: 'dispatch', dispatches: d };
+  return typeof lowered === 'string' ? unsupported(lowered) : { kind: 'dispatch', dispatches: lowered };
 }

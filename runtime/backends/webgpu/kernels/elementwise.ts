@@ -5,7 +5,7 @@
 // store of a float result.
 
 import { toNumbers, type DType } from '../../../tensor';
-import type { KernelGenerator, LowerArgs, Lowering } from '../kernel';
+import { kernelDims, type KernelGenerator, type LowerArgs, type Lowering } from '../kernel';
 import { scalarOf, type Scalar } from '../storage';
 import { declareBuffers, f32Lit, flatMain, grid1d, i32Lit, u32Lit } from '../wgsl';
 import { activationExpr, fusedActivation } from './activation';
@@ -74,7 +74,7 @@ const UNARY: Record<string, UnaryDef> = {
   BitwiseNot: { i32: (x) => `~${x}`, u32: (x) => `~${x}` },
 };
 
-export const unaryKernel = (op: string): KernelGenerator => ({ node, inputs, outputs }) => {
+export const unaryKernel = (op: string): KernelGenerator => ({ node, inputs, outputs, genericShapes }) => {
   const x = inputs[0];
   const s = x && scalarOf(x.dtype);
   const expr = s && UNARY[op]?.[s];
@@ -82,7 +82,7 @@ export const unaryKernel = (op: string): KernelGenerator => ({ node, inputs, out
   const out: Scalar = UNARY[op].bool ? 'u32' : s;
   const value = finish(node, out, outputs[0].dtype, expr('k_v0'));
   if (value === undefined) return { kind: 'unsupported', reason: 'fused activation on a non-float output' };
-  return mapKernel(op.toLowerCase(), [{ type: s, dims: x.dims }], { type: out, dims: outputs[0].dims }, value);
+  return mapKernel(op.toLowerCase(), [{ type: s, dims: x.dims }], { type: out, dims: outputs[0].dims }, value, kernelDims({ genericShapes }));
 };
 
 interface IsInfAttrs {
@@ -148,7 +148,7 @@ const BINARY: Record<string, BinaryDef<unknown>> = {
   Xor: logic((a, b) => `u32((${a} != 0u) != (${b} != 0u))`),
 };
 
-export const binaryKernel = (op: string): KernelGenerator => ({ node, attrs, inputs, outputs }) => {
+export const binaryKernel = (op: string): KernelGenerator => ({ node, attrs, inputs, outputs, genericShapes }) => {
   const [a, b] = inputs;
   const def = BINARY[op];
   const s = a && scalarOf(a.dtype);
@@ -157,7 +157,7 @@ export const binaryKernel = (op: string): KernelGenerator => ({ node, attrs, inp
   const out: Scalar = def.bool ? 'u32' : s;
   const value = finish(node, out, outputs[0].dtype, expr('k_v0', 'k_v1', attrs));
   if (value === undefined) return { kind: 'unsupported', reason: 'fused activation on a non-float output' };
-  return mapKernel(op.toLowerCase(), [{ type: s, dims: a.dims }, { type: s, dims: b.dims }], { type: out, dims: outputs[0].dims }, value);
+  return mapKernel(op.toLowerCase(), [{ type: s, dims: a.dims }, { type: s, dims: b.dims }], { type: out, dims: outputs[0].dims }, value, kernelDims({ genericShapes }));
 };
 
 /** Pow: base and exponent may differ in type; the result takes the base's (ints exactly). */

@@ -6,6 +6,9 @@
 // latency overlaps the arithmetic). Deep, narrow products split K over workgroups (split-K): the
 // partial sums go to a scratch buffer and a second dispatch adds them and runs the epilogue.
 //
+// Sizes live in spec.dims: uniforms (with every bounds guard kept) make one pipeline serve all
+// GEMMs of a configuration; constants drop the guards a shape does not need.
+//
 // Tunable knobs (GemmConfig; an autotuner may time a few per shape):
 //   tileM, tileN  — the output tile one workgroup computes (rows × columns)
 //   tileK         — the depth of the shared-memory panels loaded per step
@@ -16,7 +19,7 @@
 // panels take 4·tileK·(tileM + tileN) bytes of workgroup memory (at most 16 KiB).
 
 import type { Binding, Dispatch } from '../kernel';
-import { declareBuffers, grid1d, type BufferDecl } from '../wgsl';
+import { declareBuffers, grid1d, KernelDims, type BufferDecl } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 
 export interface GemmConfig {
@@ -132,6 +135,11 @@ export interface GemmSpec {
   readonly store: (acc: string) => string;
   /** from gemmConfig() */
   readonly config: GemmConfig;
+  /**
+   * Where the sizes (batch, M, N, K, …) go: uniforms, so one pipeline serves every GEMM of the
+   * same configuration, or constants. The loaders, setup and store may add their own.
+   */
+  readonly dims?: KernelDims;
 }
 
 const u = (n: number) => `${n}u`;
@@ -146,7 +154,7 @@ interface Panel {
 }
 
 /** One operand's panel ([tileK][rows] in workgroup memory), loaded by unrolled scalar reads. */
-function scalarPanel(name: string, op: GemmOperand, isA: boolean, rows: number, tileK: number, threads: number, base: string, limit: number, K: number): Panel {
+function scalarPanel(d: KernelDims, name: string, op: GemmOperand, isA: boolean, rows: number, tileK: number, threads: number, base: string, limit: number, K: number): Panel {
   const count = rows * tileK;
   const iters = Math.ceil(count / threads);
   const kk = op.kContiguous ? `k_e % ${u(tileK)}` : `k_e / ${u(rows)}`;
@@ -162,7 +170,7 @@ function scalarPanel(name: string, op: GemmOperand, isA: boolean, rows: number, 
     fetch.push((k0) => {
       const gk = `(${k0} + k_kk)`;
       const gr = `(${base} + k_rr)`;
-      const g = [partial ? `k_e < ${u(count)}` : '', limit % rows !== 0 ? `${gr} < ${u(limit)}` : '', K % tileK !== 0 ? `${gk} < ${u(K)}` : ''].filter(Boolean);
+      const g = [partial ? `k_e < ${u(count)}` : '', (d.generic || limit % rows !== 0) ? `${gr} < ${d.u(isA ? 'M' : 'N', limit)}` : '', (d.generic || K % tileK !== 0) ? `${gk} < ${d.u('K', K)}` : ''].filter(Boolean);
       const value = isA ? op.load('k_b', gr, gk) : op.load('k_b', gk, gr);
       return g.length ? `    { ${pos} ${r} = 0.0f; if (${g.join(' && ')}) { ${r} = ${value}; } }` : `    { ${pos} ${r} = ${value}; }`;
     });
@@ -172,7 +180,7 @@ function scalarPanel(name: string, op: GemmOperand, isA: boolean, rows: number, 
 }
 
 /** B's panel loaded as vec4 along n (N % 4 == 0 and the loader's load4). */
-function vec4Panel(op: GemmOperand, cols: number, tileK: number, threads: number, N: number, K: number): Panel {
+function vec4Panel(d: KernelDims, op: GemmOperand, cols: number, tileK: number, threads: number, N: number, K: number): Panel {
   const load4 = op.load4;
   if (!load4) throw new Error('vec4 panel load without load4');
   const quads = cols / 4;
@@ -188,7 +196,7 @@ function vec4Panel(op: GemmOperand, cols: number, tileK: number, threads: number
     const pos = `let k_e = k_li + ${u(t * threads)}; let k_kk = k_e / ${u(quads)}; let k_rr = (k_e % ${u(quads)}) * 4u;`;
     fetch.push((k0) => {
       const gk = `(${k0} + k_kk)`;
-      const g = [partial ? `k_e < ${u(count)}` : '', N % cols !== 0 ? `k_n0 + k_rr < ${u(N)}` : '', K % tileK !== 0 ? `${gk} < ${u(K)}` : ''].filter(Boolean);
+      const g = [partial ? `k_e < ${u(count)}` : '', (d.generic || N % cols !== 0) ? `k_n0 + k_rr < ${d.u('N', N)}` : '', (d.generic || K % tileK !== 0) ? `${gk} < ${d.u('K', K)}` : ''].filter(Boolean);
       const value = load4('k_b', gk, '(k_n0 + k_rr)');
       return g.length ? `    { ${pos} ${r} = vec4<f32>(); if (${g.join(' && ')}) { ${r} = ${value}; } }` : `    { ${pos} ${r} = ${value}; }`;
     });
@@ -212,8 +220,9 @@ export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
   const groups: [number, number, number] = [Math.ceil(N / c.tileN), Math.ceil(M / c.tileM), batch * split];
   if (groups.some((g) => g > 65535)) return `grid ${groups.join('×')} exceeds 65535 workgroups per axis`;
 
-  const pa = scalarPanel('a', spec.a, true, c.tileM, c.tileK, threads, 'k_m0', M, K);
-  const pb = c.vec4B ? vec4Panel(spec.b, c.tileN, c.tileK, threads, N, K) : scalarPanel('b', spec.b, false, c.tileN, c.tileK, threads, 'k_n0', N, K);
+  const d = spec.dims ?? new KernelDims(false);
+  const pa = scalarPanel(d, 'a', spec.a, true, c.tileM, c.tileK, threads, 'k_m0', M, K);
+  const pb = c.vec4B ? vec4Panel(d, spec.b, c.tileN, c.tileK, threads, N, K) : scalarPanel(d, 'b', spec.b, false, c.tileN, c.tileK, threads, 'k_n0', N, K);
   const accs: string[] = [];
   const fmas: string[] = [];
   const stores: string[] = [];
@@ -221,12 +230,12 @@ export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
   const bRegs: string[] = [];
   for (let i = 0; i < c.regM; i++) aRegs.push(`      let k_a${i} = k_pa[k_kk * ${u(c.tileM)} + k_ty * ${u(c.regM)} + ${u(i)}];`);
   for (let j = 0; j < c.regN; j++) bRegs.push(`      let k_b${j} = k_pb[k_kk * ${u(c.tileN)} + k_tx + ${u(j * tx)}];`);
-  const finalStore = split === 1 ? spec.store : (acc: string) => `k_part[(k_ks * ${u(batch)} + k_b) * ${u(M * N)} + k_m * ${u(N)} + k_n] = ${acc};`;
+  const finalStore = split === 1 ? spec.store : (acc: string) => `k_part[(k_ks * ${d.u('batch', batch)} + k_b) * ${d.u('MN', M * N)} + k_m * ${d.u('N', N)} + k_n] = ${acc};`;
   for (let i = 0; i < c.regM; i++) {
     for (let j = 0; j < c.regN; j++) {
       accs.push(`  var k_c${i}_${j} = 0.0f;`);
       fmas.push(`      k_c${i}_${j} = fma(k_a${i}, k_b${j}, k_c${i}_${j});`);
-      const guard = [M % c.tileM !== 0 ? `k_m < ${u(M)}` : '', N % c.tileN !== 0 ? `k_n < ${u(N)}` : ''].filter(Boolean);
+      const guard = [d.generic || M % c.tileM !== 0 ? `k_m < ${d.u('M', M)}` : '', d.generic || N % c.tileN !== 0 ? `k_n < ${d.u('N', N)}` : ''].filter(Boolean);
       const st = finalStore(`k_c${i}_${j}`);
       stores.push(`  {
     let k_m = k_m0 + k_ty * ${u(c.regM)} + ${u(i)};
@@ -235,19 +244,19 @@ export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
   }`);
     }
   }
-  const kEnd = split === 1 ? u(K) : `min(k_kbeg + ${u(kChunk)}, ${u(K)})`;
+  const kEnd = split === 1 ? d.u('K', K) : `min(k_kbeg + ${d.u('kChunk', kChunk)}, ${d.u('K', K)})`;
   const main = `var<workgroup> k_pa: array<f32, ${c.tileK * c.tileM}>;
 var<workgroup> k_pb: array<f32, ${c.tileK * c.tileN}>;
 
 @compute @workgroup_size(${tx}, ${ty}, 1)
 fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(local_invocation_id) k_lid: vec3u, @builtin(local_invocation_index) k_li: u32) {
-  let k_b = k_wid.z % ${u(batch)};
-  let k_ks = k_wid.z / ${u(batch)};
+  let k_b = k_wid.z % ${d.u('batch', batch)};
+  let k_ks = k_wid.z / ${d.u('batch', batch)};
   let k_m0 = k_wid.y * ${u(c.tileM)};
   let k_n0 = k_wid.x * ${u(c.tileN)};
   let k_tx = k_lid.x;
   let k_ty = k_lid.y;
-  let k_kbeg = k_ks * ${u(kChunk)};
+  let k_kbeg = k_ks * ${split === 1 ? '0u' : d.u('kChunk', kChunk)};
   let k_kend = ${kEnd};
 ${spec.setup ?? ''}
 ${accs.join('\n')}
@@ -274,34 +283,37 @@ ${fmas.join('\n')}
   }
 ${stores.join('\n')}
 }`;
-  const scratch: Binding = { kind: 'scratch', id: 0, elements: split * batch * M * N };
+  // the reduction: one invocation per output, summing the splits, then the epilogue
+  const total = batch * M * N;
+  const reduce = split === 1 ? '' : `@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) k_gid: vec3u, @builtin(num_workgroups) k_groups: vec3u) {
+  let idx = k_gid.x + k_gid.y * k_groups.x * 256u;
+  let k_total = ${d.u('total', total)};
+  if (idx >= k_total) { return; }
+  let k_b = idx / ${d.u('MN', M * N)};
+  let k_m = (idx / ${d.u('N', N)}) % ${d.u('M', M)};
+  let k_n = idx % ${d.u('N', N)};
+${spec.setup ?? ''}
+  var k_sum = k_part[idx];
+  for (var k_s = 1u; k_s < ${d.u('splits', split)}; k_s = k_s + 1u) { k_sum = k_sum + k_part[k_s * k_total + idx]; }
+  ${spec.store('k_sum')}
+}`;
+  // every dim is known only now that both kernels are written: they share one uniform layout
+  const uniforms = d.words();
   const loads = spec.loadBuffers;
   if (split === 1) {
     const bufs = [...loads, ...spec.storeBuffers];
-    const decls = `${declareBuffers(bufs.map((b) => b.decl))}\n${spec.loadHelpers ?? ''}`;
-    return [{ wgsl: `${decls}\n${helpersFor(main)}\n${main}`, workgroups: groups, bindings: bufs.map((b) => b.binding), label: spec.label }];
+    const decls = `${declareBuffers(bufs.map((b) => b.decl))}\n${d.declare(bufs.length)}\n${spec.loadHelpers ?? ''}`;
+    return [{ wgsl: `${decls}\n${helpersFor(main)}\n${main}`, workgroups: groups, bindings: bufs.map((b) => b.binding), label: spec.label, uniforms }];
   }
+  const scratch: Binding = { kind: 'scratch', id: 0, elements: split * batch * M * N };
   const part: BufferDecl = { name: 'k_part', type: 'f32', access: 'read_write' };
-  const decls1 = `${declareBuffers([...loads.map((b) => b.decl), part])}\n${spec.loadHelpers ?? ''}`;
-  const first: Dispatch = { wgsl: `${decls1}\n${main}`, workgroups: groups, bindings: [...loads.map((b) => b.binding), scratch], label: `${spec.label}_splitk${split}` };
-  // the reduction: one invocation per output, summing the splits, then the epilogue
-  const total = batch * M * N;
-  const sum = Array.from({ length: split }, (_, s) => `k_part[${s > 0 ? `${u(s * total)} + ` : ''}idx]`).join(' + ');
-  const reduce = `@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) k_gid: vec3u, @builtin(num_workgroups) k_groups: vec3u) {
-  let idx = k_gid.x + k_gid.y * k_groups.x * 256u;
-  if (idx >= ${u(total)}) { return; }
-  let k_b = idx / ${u(M * N)};
-  let k_m = (idx / ${u(N)}) % ${u(M)};
-  let k_n = idx % ${u(N)};
-${spec.setup ?? ''}
-  let k_sum = ${sum};
-  ${spec.store('k_sum')}
-}`;
-  const decls2 = declareBuffers([{ ...part, access: 'read' }, ...spec.storeBuffers.map((b) => b.decl)]);
+  const decls1 = `${declareBuffers([...loads.map((b) => b.decl), part])}\n${d.declare(loads.length + 1)}\n${spec.loadHelpers ?? ''}`;
+  const first: Dispatch = { wgsl: `${decls1}\n${main}`, workgroups: groups, bindings: [...loads.map((b) => b.binding), scratch], label: `${spec.label}_splitk${split}`, uniforms };
+  const decls2 = `${declareBuffers([{ ...part, access: 'read' }, ...spec.storeBuffers.map((b) => b.decl)])}\n${d.declare(1 + spec.storeBuffers.length)}`;
   const second: Dispatch = {
     wgsl: `${decls2}\n${helpersFor(reduce)}\n${reduce}`, workgroups: grid1d(total), label: `${spec.label}_splitk_sum`,
-    bindings: [scratch, ...spec.storeBuffers.map((b) => b.binding)],
+    bindings: [scratch, ...spec.storeBuffers.map((b) => b.binding)], uniforms,
   };
   return [first, second];
 }

@@ -5,7 +5,7 @@
 
 import { geometry, type SpatialAttrs } from '../../../ops/nn/util';
 import type { KernelGenerator, LowerArgs, Lowering } from '../kernel';
-import { unsupported } from '../kernel';
+import { kernelDims, unsupported } from '../kernel';
 import { scalarOf } from '../storage';
 import { declareBuffers, f32Lit, flatMain, grid1d } from '../wgsl';
 import { helpersFor } from './activation-helpers';
@@ -23,7 +23,8 @@ type Kind = 'max' | 'avg' | 'lp';
 const INIT = { f32: '-3.4028234663852886e38f', i32: '-2147483648i', u32: '0u' } as const;
 
 function windowPool(kind: Kind, workgroup: number) {
-  return ({ node, attrs, inputs, outputs }: LowerArgs<PoolAttrs>): Lowering => {
+  return (args: LowerArgs<PoolAttrs>): Lowering => {
+    const { node, attrs, inputs, outputs } = args;
     const x = inputs[0];
     const s = x && scalarOf(x.dtype);
     if (!x || !s || (s !== 'f32' && kind !== 'max')) return unsupported(`${node.op} has no GPU kernel for ${x?.dtype}`);
@@ -54,26 +55,28 @@ function windowPool(kind: Kind, workgroup: number) {
     const result = kind === 'max' ? 'k_acc'
       : kind === 'avg' ? `k_acc / f32(${attrs.countIncludePad ? 'k_padded' : 'k_count'})`
         : `pow(k_acc, ${f32Lit(1 / attrs.p)})`;
-    const body = `  let k_p = idx % ${P}u;
-  let k_nc = idx / ${P}u;
-  ${split3('k_o', 'k_p', w.outS)}
-  let k_base = k_nc * ${ID * IH * IW}u;
+    // sizes as uniforms; the window (kernel, strides, dilations, pads) stays constant
+    const d = kernelDims(args);
+    const body = `  let k_p = idx % ${d.u('P', P)};
+  let k_nc = idx / ${d.u('P', P)};
+  ${split3('k_o', 'k_p', w.outS, d)}
+  let k_base = k_nc * ${d.u('inSize', ID * IH * IW)};
   var k_acc = ${kind === 'max' ? INIT[s] : '0.0f'};
   var k_count = 0u;
   var k_padded = 0u;
   for (var k_kd = 0u; k_kd < ${KD}u; k_kd = k_kd + 1u) {
     ${axis('k_iz', 'k_od', 'k_kd', SD, DD, PD)}
-    if (k_iz < ${-PD}i || k_iz >= ${ID + ED}i) { continue; }
+    if (k_iz < ${-PD}i || k_iz >= ${d.i('IDE', ID + ED)}) { continue; }
     for (var k_kh = 0u; k_kh < ${KH}u; k_kh = k_kh + 1u) {
       ${axis('k_iy', 'k_oh', 'k_kh', SH, DH, PH)}
-      if (k_iy < ${-PH}i || k_iy >= ${IH + EH}i) { continue; }
+      if (k_iy < ${-PH}i || k_iy >= ${d.i('IHE', IH + EH)}) { continue; }
       for (var k_kw = 0u; k_kw < ${KW}u; k_kw = k_kw + 1u) {
         ${axis('k_ix', 'k_ow', 'k_kw', SW, DW, PW)}
-        if (k_ix < ${-PW}i || k_ix >= ${IW + EW}i) { continue; }
+        if (k_ix < ${-PW}i || k_ix >= ${d.i('IWE', IW + EW)}) { continue; }
         k_padded = k_padded + 1u;
-        if (k_iz < 0i || k_iz >= ${ID}i || k_iy < 0i || k_iy >= ${IH}i || k_ix < 0i || k_ix >= ${IW}i) { continue; }
+        if (k_iz < 0i || k_iz >= ${d.i('ID', ID)} || k_iy < 0i || k_iy >= ${d.i('IH', IH)} || k_ix < 0i || k_ix >= ${d.i('IW', IW)}) { continue; }
         k_count = k_count + 1u;
-        let k_v = k_x[k_base + (u32(k_iz) * ${IH}u + u32(k_iy)) * ${IW}u + u32(k_ix)];
+        let k_v = k_x[k_base + (u32(k_iz) * ${d.u('IH', IH)} + u32(k_iy)) * ${d.u('IW', IW)} + u32(k_ix)];
         ${fold}
       }
     }
@@ -81,32 +84,34 @@ function windowPool(kind: Kind, workgroup: number) {
   let k_r = ${result};
   k_y[idx] = ${act};`;
     const decls = declareBuffers([{ name: 'k_x', type: s, access: 'read' }, { name: 'k_y', type: s, access: 'read_write' }]);
-    const main = flatMain(total, body, workgroup);
-    const wgsl = `${decls}\n${helpersFor(main)}\n${main}`;
+    const main = flatMain(d.u('total', total), body, workgroup);
+    const wgsl = `${decls}\n${d.declare(2)}\n${helpersFor(main)}\n${main}`;
     return {
       kind: 'dispatch',
-      dispatches: [{ wgsl, workgroups: grid1d(total, workgroup), label: `${kind}pool${KH}x${KW}`, bindings: [{ kind: 'input', index: 0 }, { kind: 'output', index: 0 }] }],
+      dispatches: [{ wgsl, workgroups: grid1d(total, workgroup), label: `${kind}pool${KH}x${KW}`, bindings: [{ kind: 'input', index: 0 }, { kind: 'output', index: 0 }], uniforms: d.words() }],
     };
   };
 }
 
 function globalPool(kind: Kind) {
-  return ({ node, attrs, inputs }: LowerArgs<{ p: number }>): Lowering => {
+  return (args: LowerArgs<{ p: number }>): Lowering => {
+    const { node, attrs, inputs } = args;
     const x = inputs[0];
     if (!x || scalarOf(x.dtype) !== 'f32' || x.dims.length < 2) return unsupported(`${node.op} has no GPU kernel for ${x?.dtype}`);
     const act = epilogue(node, 'k_r');
     if (act === undefined) return unsupported('unknown fused activation');
     const axes = x.dims.map((_, i) => i).filter((i) => i >= 2);
-    const layout = groupLayout(x.dims, axes);
+    // sizes as uniforms: one pipeline per reduction width whatever the planes
+    const layout = groupLayout(x.dims, axes, kernelDims(args));
     if (layout.groups === 0) return { kind: 'dispatch', dispatches: [] };
     const width = workgroupFor(layout.len);
     const at = `base + ${layout.offset('j')}`;
     const p = f32Lit(kind === 'lp' ? attrs.p : 1);
     const term = kind === 'lp' ? `pow(abs(k_x[${at}]), ${p})` : `k_x[${at}]`;
     const combine = kind === 'max' ? (a: string, b: string) => `max(${a}, ${b})` : (a: string, b: string) => `${a} + ${b}`;
-    const fin = kind === 'max' ? 's' : kind === 'avg' ? `s / ${f32Lit(layout.len)}` : `pow(s, ${f32Lit(1 / (kind === 'lp' ? attrs.p : 1))})`;
+    const fin = kind === 'max' ? 's' : kind === 'avg' ? `s / f32(${layout.dims.u('len', layout.len)})` : `pow(s, ${f32Lit(1 / (kind === 'lp' ? attrs.p : 1))})`;
     const body = `  var acc = ${kind === 'max' ? INIT.f32 : '0.0f'};
-${strided(layout.len, width, `    acc = ${combine('acc', term)};`)}
+${strided(layout.dims.u('len', layout.len), width, `    acc = ${combine('acc', term)};`)}
   let s = k_wg_red(acc, lid);
   if (lid == 0u) {
     let k_r = ${fin};

@@ -1,10 +1,11 @@
 // The generic reduction template every reducing kernel uses (Reduce*, ArgMax, Softmax, the
 // normalisations): one workgroup per group of reduced elements, each invocation folding a strided
-// share in registers, then a shared-memory tree (pairwise) reduction. Strides are baked in.
+// share in registers, then a shared-memory tree (pairwise) reduction. Sizes and strides are
+// constants unless the caller passes a generic KernelDims (uniforms).
 
 import type { Binding, Lowering } from '../kernel';
 import type { Scalar } from '../storage';
-import { grid1d, stridesOf } from '../wgsl';
+import { grid1d, KernelDims, stridesOf } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 
 /** Which input elements make up group g: x[base(g) + offset(j)] for j < len. */
@@ -15,24 +16,27 @@ export interface GroupLayout {
   readonly base: (g: string) => string;
   /** WGSL of the flat offset of the group's j-th element relative to its base */
   readonly offset: (j: string) => string;
+  /** where the sizes and strides above are written (constants or uniforms) */
+  readonly dims: KernelDims;
 }
 
 /** WGSL of the flat offset of position `i` (row-major over `sub` dims) with `strides` per sub axis. */
-function offsetOf(i: string, sub: readonly number[], strides: readonly number[]): string {
+function offsetOf(i: string, sub: readonly number[], strides: readonly number[], kd: KernelDims, tag: string): string {
   // a zero-sized dim means no elements at all: any offset will do
   if (sub.includes(0)) return '0u';
   const terms: string[] = [];
   const inner = stridesOf(sub);
   sub.forEach((d, k) => {
     if (d === 1) return;
-    const coord = k === 0 ? `(${i} / ${inner[k]}u)` : inner[k] === 1 ? `(${i} % ${d}u)` : `((${i} / ${inner[k]}u) % ${d}u)`;
-    terms.push(strides[k] === 1 ? coord : `${coord} * ${strides[k]}u`);
+    const [stride, size] = [kd.u(`${tag}i${k}`, inner[k]), kd.u(`${tag}d${k}`, d)];
+    const coord = k === 0 ? `(${i} / ${stride})` : inner[k] === 1 ? `(${i} % ${size})` : `((${i} / ${stride}) % ${size})`;
+    terms.push(strides[k] === 1 ? coord : `${coord} * ${kd.u(`${tag}s${k}`, strides[k])}`);
   });
   return terms.length ? `(${terms.join(' + ')})` : '0u';
 }
 
 /** Groups over `dims` that reduce `axes` (sorted, distinct); groups run over the kept axes in order. */
-export function groupLayout(dims: readonly number[], axes: readonly number[]): GroupLayout {
+export function groupLayout(dims: readonly number[], axes: readonly number[], kd = new KernelDims(false)): GroupLayout {
   const strides = stridesOf(dims);
   const red = new Set(axes);
   const keptAxes = dims.map((_, a) => a).filter((a) => !red.has(a));
@@ -43,8 +47,9 @@ export function groupLayout(dims: readonly number[], axes: readonly number[]): G
   return {
     groups: size(keptDims),
     len: size(redDims),
-    base: (g) => offsetOf(g, keptDims, keptAxes.map((a) => strides[a])),
-    offset: (j) => offsetOf(j, redDims, redAxes.map((a) => strides[a])),
+    base: (g) => offsetOf(g, keptDims, keptAxes.map((a) => strides[a]), kd, 'g'),
+    offset: (j) => offsetOf(j, redDims, redAxes.map((a) => strides[a]), kd, 'r'),
+    dims: kd,
   };
 }
 
@@ -78,18 +83,18 @@ fn k_wg_${name}(v: ${type}, lid: u32) -> ${type} {
  * A compute entry point with one workgroup per group: `g` is the group (uniform), `lid` the
  * invocation within it; groups past the end return together.
  */
-export function groupMain(groups: number, width: number, body: string): string {
+export function groupMain(groups: number | string, width: number, body: string): string {
   return `@compute @workgroup_size(${width})
 fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(num_workgroups) k_groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = k_wid.x + k_wid.y * k_groups.x;
-  if (g >= ${groups}u) { return; }
+  if (g >= ${typeof groups === 'number' ? `${groups}u` : groups}) { return; }
 ${body}
 }`;
 }
 
 /** `for` over this invocation's share of a group's `len` elements, `j` the element index. */
-export const strided = (len: number, width: number, body: string): string =>
-  `  for (var j = lid; j < ${len}u; j = j + ${width}u) {\n${body}\n  }`;
+export const strided = (len: number | string, width: number, body: string): string =>
+  `  for (var j = lid; j < ${typeof len === 'number' ? `${len}u` : len}; j = j + ${width}u) {\n${body}\n  }`;
 
 /**
  * `fn k_wg_arg(v, i, lid) -> u32`: the index of the workgroup's best value, `cmp` ('>' for max,
@@ -131,7 +136,8 @@ const IN_OUT: readonly Binding[] = [{ kind: 'input', index: 0 }, { kind: 'output
 export function groupDispatch(
   label: string, layout: GroupLayout, width: number, decls: string, body: string, bindings: readonly Binding[] = IN_OUT,
 ): Lowering {
-  const main = groupMain(layout.groups, width, `  let base = ${layout.base('g')};\n${body}`);
-  const wgsl = `${decls}\n${helpersFor(decls + main)}\n${main}`;
-  return { kind: 'dispatch', dispatches: [{ wgsl, workgroups: grid1d(layout.groups, 1), bindings, label }] };
+  const kd = layout.dims;
+  const main = groupMain(kd.u('groups', layout.groups), width, `  let base = ${layout.base('g')};\n${body}`);
+  const wgsl = `${decls}\n${kd.declare(bindings.length)}\n${helpersFor(decls + main)}\n${main}`;
+  return { kind: 'dispatch', dispatches: [{ wgsl, workgroups: grid1d(layout.groups, 1), bindings, label, uniforms: kd.words() }] };
 }
