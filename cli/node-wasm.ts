@@ -61,9 +61,3 @@ export async function useWasmKernels(): Promise<void> {
   await kernelModule();
   provided = true;
 }
-
-// `tsx cli/node-wasm.ts` (npm run build:wasm): build unconditionally.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildKernels();
-  console.log(`built ${KERNELS_WASM} (${statSync(KERNELS_WASM).size} bytes)`);
-}
