@@ -1,11 +1,11 @@
 // Test helpers for the graph passes: build a model in code, make seeded inputs, and evaluate a
-// graph whose producers may carry fused activation epilogues (reference kernels + applyActivation).
+// graph whose producers may carry fused epilogues (reference kernels + residual + applyActivation).
 
 import type { Model, Node } from '../../runtime/ir/graph';
 import { importOnnx } from '../../runtime/onnx/import';
 import { lookupOp } from '../../runtime/ops/registry';
 import { Attrs } from '../../runtime/ops/spec';
-import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, applyActivation } from '../../runtime/passes';
+import { ACTIVATION_ATTR, ACTIVATION_PARAMS_ATTR, addFusedResidual, applyActivation, residualInput } from '../../runtime/passes';
 import { ReferenceExecutor } from '../../runtime/reference/executor';
 import { fromNumbers, isTensor, tensor, toNumbers, type Tensor } from '../../runtime/tensor';
 import { buildModel } from '../fixtures/onnx-builder';
@@ -32,7 +32,7 @@ export function runReference(model: Model, feeds: Record<string, Tensor>): Map<s
   return new Map([...out].map(([k, v]) => [k, asTensor(v)]));
 }
 
-/** A tiny evaluator that honours `kiln_activation` epilogues: each node's reference kernel, then the epilogue. */
+/** A tiny evaluator that honours fused epilogues (residual, then activation): each node's reference kernel, then the epilogue. */
 export function runFused(model: Model, feeds: Record<string, Tensor>): Map<string, Tensor> {
   const g = model.graph;
   const env = new Map<string, Tensor>([...g.initializers, ...Object.entries(feeds)]);
@@ -41,9 +41,11 @@ export function runFused(model: Model, feeds: Record<string, Tensor>): Map<strin
     if (!spec?.run) throw new Error(`no kernel for ${node.op}`);
     const opset = model.opsets.get(node.domain) ?? model.opsets.get('') ?? 1;
     const attrs = spec.attrs(new Attrs(node.op, node.attrs), opset);
-    const ins = node.inputs.map((n) => (n === '' ? undefined : env.get(n)));
+    const all = node.inputs.map((n) => (n === '' ? undefined : env.get(n)));
+    const ri = residualInput(node);
+    const ins = ri === undefined ? all : all.slice(0, ri);
     const outs = spec.run(ins, attrs, { opset, numOutputs: node.outputs.length, runGraph: () => { throw new Error('no subgraphs'); } });
-    outs[0] = epilogue(node, outs[0]);
+    outs[0] = epilogue(node, addFusedResidual(node, outs[0], ri === undefined ? undefined : all[ri]));
     node.outputs.forEach((o, i) => o !== '' && env.set(o, outs[i]));
   }
   return new Map(g.outputs.map((o) => [o.name, env.get(o.name)!]));

@@ -119,10 +119,36 @@ describe('webgpu nn kernels', () => {
     const shapes = new Map([['x', xDims]]);
     const generic = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(shapes))!;
     const baked = (await (await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: true })).planReport(shapes))!;
-    expect(generic.dispatches).toBe(7);
-    // one pointwise GEMM, one depthwise kernel, one add: three pipelines for seven dispatches
-    expect(generic.pipelines).toBe(3);
-    expect(baked.pipelines).toBe(7);
+    // the last pointwise conv takes `+ x` as its fused residual
+    expect(generic.dispatches).toBe(6);
+    // pointwise GEMMs with and without a residual, one depthwise kernel, one add
+    expect(generic.pipelines).toBe(4);
+    expect(baked.pipelines).toBe(6);
+  });
+
+  it('residual Adds fused into pointwise, implicit-GEMM and depthwise conv epilogues, then Relu', async () => {
+    const r = rng(43);
+    const xDims = [1, 6, 7, 9];
+    const inits: Record<string, Tensor> = {
+      pw: tensor('float32', [6, 6, 1, 1], r.floats(36)),
+      k3: tensor('float32', [6, 6, 3, 3], r.floats(324)),
+      kb: tensor('float32', [6], r.floats(6)),
+      dw: tensor('float32', [6, 1, 3, 3], r.floats(54)),
+    };
+    const nodes: NodeSpec[] = [
+      { op: 'Conv', inputs: ['x', 'pw'], outputs: ['a'] },
+      { op: 'Add', inputs: ['a', 'x'], outputs: ['a2'] },
+      { op: 'Conv', inputs: ['a2', 'k3', 'kb'], outputs: ['b'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['x', 'b'], outputs: ['b2'] },
+      { op: 'Relu', inputs: ['b2'], outputs: ['b3'] },
+      { op: 'Conv', inputs: ['b3', 'dw'], outputs: ['c'], attrs: { group: 6, pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c', 'a2'], outputs: ['y'] },
+    ];
+    const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
+    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    expect(report.dispatches).toBe(3);
   });
 
   it('grouped Conv with dilation and asymmetric pads', async () => {

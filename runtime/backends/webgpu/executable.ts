@@ -8,6 +8,7 @@ import type { Node } from '../../ir/graph';
 import { lookupOp } from '../../ops/registry';
 import { Attrs, OpError, type RunContext } from '../../ops/spec';
 import { applyFusedActivation } from '../../passes/activation';
+import { addFusedResidual, residualInput } from '../../passes/fuse-residual';
 import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
 import { createPipeline, type GpuContext } from './gpu';
@@ -286,15 +287,19 @@ export class CompiledPlan {
       const spec = lookupOp(a.node.domain, a.node.op)!;
       const ins = a.node.inputs.map((n) => (n === '' ? undefined : host.get(n) ?? g.initializers.get(n)));
       const ctx: RunContext = { opset: a.opset, numOutputs: a.node.outputs.length, runGraph: () => { throw new OpError(a.node.op, 'subgraphs cannot run inside a WebGPU plan'); } };
+      // a fused residual is an extra input the reference kernel does not take: added below
+      const ri = residualInput(a.node);
+      const opIns = ri === undefined ? ins : ins.slice(0, ri);
       const outs: Value[] = spec.runValues
-        ? spec.runValues(ins, a.attrs, ctx)
-        : spec.run!(ins.map((v) => (isTensor(v ?? null) ? (v as Tensor) : undefined)), a.attrs, ctx);
+        ? spec.runValues(opIns, a.attrs, ctx)
+        : spec.run!(opIns.map((v) => (isTensor(v ?? null) ? (v as Tensor) : undefined)), a.attrs, ctx);
       a.node.outputs.forEach((n, i) => {
         if (!n) return;
         const out = outs[i] ?? null;
-        // A producer the passes fused an activation into carries it as attributes the reference
-        // kernel does not read: apply the epilogue here.
-        const v = i === 0 && isTensor(out) ? applyFusedActivation(a.node, out) : out;
+        // A producer the passes fused a residual or an activation into carries them as inputs and
+        // attributes the reference kernel does not read: apply the epilogue here.
+        const residual = ri === undefined ? undefined : ins[ri];
+        const v = i === 0 && isTensor(out) ? applyFusedActivation(a.node, addFusedResidual(a.node, out, isTensor(residual ?? null) ? (residual as Tensor) : undefined)) : out;
         host.set(n, v);
         const buf = this.buffers.get(n);
         if (buf && isTensor(v)) writeTensor(device, buf, v);

@@ -36,7 +36,7 @@ export class WebGpuExecutable implements Executable {
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
     return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
-      const { model, types } = optimize(bindInputs(this.model, values), bound);
+      const { model, types } = optimize(bindInputs(this.model, values), bound, { fuseResidual: true });
       const plan = await CompiledPlan.compile(this.ctx, lower(model, types, { genericShapes: !this.options.specialiseShapes }), this.pipelines);
       if (this.options.noFallback && plan.report.fallbacks.length) {
         plan.destroy();

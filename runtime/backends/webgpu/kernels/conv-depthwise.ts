@@ -20,7 +20,7 @@ export interface DepthwiseConfig {
 export const defaultDepthwiseConfig = (OW: number): DepthwiseConfig => ({ blockW: OW >= 8 ? 4 : 1, workgroup: 128 });
 
 export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<DepthwiseConfig>): Lowering {
-  const { N, C, M, win, hasBias } = s;
+  const { N, C, M, win, hasBias, residual } = s;
   const Mg = M / C;
   const [ID, IH, IW] = win.inS;
   const [KD, KH, KW] = win.kernel;
@@ -39,6 +39,7 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
     { name: 'k_x', type: 'f32', access: 'read' },
     { name: 'k_w', type: 'f32', access: 'read' },
     ...(hasBias ? [{ name: 'k_bias', type: 'f32' as const, access: 'read' as const }] : []),
+    ...(residual !== undefined ? [{ name: 'k_res', type: 'f32' as const, access: 'read' as const }] : []),
     { name: 'k_y', type: 'f32', access: 'read_write' },
   ]);
   const js = Array.from({ length: BW }, (_, j) => j);
@@ -72,11 +73,12 @@ ${js.map((j) => `        { let k_ix = k_ix0 + ${j * SW}i; if (k_ix >= 0i && k_ix
   }
   let k_ybase = ((k_nm * ${d.u('OD', OD)} + k_od) * ${d.u('OH', OH)} + k_oh) * ${d.u('OW', OW)} + k_owb * ${BW}u;
 ${js.map((j) => {
-    const st = `{ let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}; k_y[k_ybase + ${j}u] = ${act}; }`;
+    const st = `{ let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ` + k_res[k_ybase + ${j}u]` : ''}; k_y[k_ybase + ${j}u] = ${act}; }`;
     return (!d.generic && OW % BW === 0) || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${d.u('OW', OW)}) ${st}`;
   }).join('\n')}`;
   const main = flatMain(d.u('total', total), body, cfg.workgroup);
-  const wgsl = `${decls}\n${d.declare(hasBias ? 4 : 3)}\n${helpersFor(main)}\n${main}`;
+  const buffers = 3 + (hasBias ? 1 : 0) + (residual !== undefined ? 1 : 0);
+  const wgsl = `${decls}\n${d.declare(buffers)}\n${helpersFor(main)}\n${main}`;
   return {
     kind: 'dispatch',
     dispatches: [{
@@ -84,6 +86,7 @@ ${js.map((j) => {
       bindings: [
         { kind: 'input', index: 0 }, { kind: 'input', index: 1 },
         ...(hasBias ? [{ kind: 'input' as const, index: 2 }] : []),
+        ...(residual !== undefined ? [{ kind: 'input' as const, index: residual }] : []),
         { kind: 'output', index: 0 },
       ],
       uniforms: d.words(),

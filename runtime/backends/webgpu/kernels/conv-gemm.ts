@@ -15,6 +15,8 @@ export interface ConvShape {
   readonly group: number;
   readonly win: Window3;
   readonly hasBias: boolean;
+  /** the input index of a fused residual (same shape as the output), added after the bias */
+  readonly residual?: number;
 }
 
 export function isPointwise(w: Window3): boolean {
@@ -50,7 +52,7 @@ function im2col(w: Window3, KS: number): string {
 }
 
 export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConfig>): Lowering {
-  const { N, C, M, group, win, hasBias } = s;
+  const { N, C, M, group, win, hasBias, residual } = s;
   const Cg = C / group;
   const Mg = M / group;
   const KS = prod(win.kernel);
@@ -80,6 +82,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1)],
     storeBuffers: [
       ...(hasBias ? [input('k_bias', 2)] : []),
+      ...(residual !== undefined ? [input('k_res', residual)] : []),
       { decl: { name: 'k_y', type: 'f32', access: 'read_write' }, binding: { kind: 'output', index: 0 } },
     ],
     loadHelpers: pointwise ? '' : im2col(win, KS),
@@ -88,7 +91,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     b: pointwise
       ? { load: (_b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]`, load4: (_b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]`, kContiguous: false }
       : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
-    store: (acc) => `let k_r = ${acc}${bias}; k_y[k_ybase + k_m * ${d.u('P', P)} + k_n] = ${act};`,
+    store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('P', P)} + k_n; let k_r = ${acc}${bias}${residual !== undefined ? ' + k_res[k_yi]' : ''}; k_y[k_yi] = ${act};`,
     config: cfg,
     dims: d,
   });

@@ -1,8 +1,10 @@
 // Conv (1-D to 3-D, NCHW, groups, dilations, pads, strides, auto_pad) and ConvTranspose: picks the
 // kernel for the shape — depthwise direct (./conv-depthwise), pointwise GEMM or implicit GEMM
-// (./conv-gemm) — with the bias and fused activation in the epilogue. Knobs: ConvKnobs.
+// (./conv-gemm) — with the bias, a fused residual (../../../passes/fuse-residual) and the fused
+// activation in the epilogue. Knobs: ConvKnobs.
 
 import { convGeometry, type ConvAttrs } from '../../../ops/nn/conv';
+import { residualInput } from '../../../passes/fuse-residual';
 import type { KernelGenerator } from '../kernel';
 import { unsupported } from '../kernel';
 import { isF32, window3 } from './conv-common';
@@ -28,7 +30,13 @@ export function convKernel(knobs: ConvKnobs = {}): KernelGenerator<ConvAttrs> {
       return unsupported((e as Error).message);
     }
     const win = window3(x.dims.slice(2), geo);
-    const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b };
+    const residual = residualInput(args.node);
+    if (residual !== undefined) {
+      const r = inputs[residual];
+      const y = args.outputs[0];
+      if (!r || !isF32(r) || r.dims.length !== y.dims.length || r.dims.some((d, i) => d !== y.dims[i])) return unsupported('the fused residual does not match the output');
+    }
+    const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b, residual };
     if (shape.N * shape.M === 0) return { kind: 'dispatch', dispatches: [] };
     if (shape.C === attrs.group && attrs.group > 1) return convDepthwise(args, shape, knobs.depthwise);
     return convGemm(args, shape, knobs.gemm);
