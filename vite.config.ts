@@ -1,7 +1,7 @@
 // Builds the extension into dist/ with @crxjs/vite-plugin: module service worker, both content
 // scripts as standalone IIFEs (no loader importing web-accessible chunks: the MAIN-world one must
 // work under any page CSP, and the relay must run synchronously at document_start for the
-// handshake), the popup, the catalog models copied from node_modules, and the WebAssembly
+// handshake), the popup and the grant prompt window, the catalog models copied from node_modules, and the WebAssembly
 // kernels (built from their AssemblyScript sources when stale) copied into dist/wasm/.
 
 import { crx, type ManifestV3Export } from '@crxjs/vite-plugin';
@@ -69,5 +69,7 @@ export default defineConfig({
     target: 'chrome122',
     sourcemap: true,
     minify: false,
+    // extension pages the manifest does not name: the grant prompt window
+    rollupOptions: { input: { prompt: here('./prompt/index.html') } },
   },
 });

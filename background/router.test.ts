@@ -1,14 +1,25 @@
 // The worker's logic in Node, behind fake connections: origin binding, error names for bad feeds
-// and corrupt models, cancellation of queued work, progress, quotas, and rebuilding a session
-// after a simulated worker restart (a new table over the same descriptor store).
+// and corrupt models, cancellation of queued work, progress, quotas, rebuilding a session after a
+// simulated worker restart (a new table over the same descriptor store and database), grants, and
+// installs from a URL. Fixtures: fake-indexeddb for IndexedDB, a scripted answer for the prompt
+// window, a fetch that serves bytes from memory.
 
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type Reply } from '../protocol';
 import { CATALOG, findModel } from '../models/catalog';
 import { readCatalogModel } from '../models/copy-models';
 import { pageHandlers } from './handlers/page';
 import { popupHandlers } from './handlers/popup';
-import { ModelBytesCache, type FetchModelBytes } from './model-bytes';
+import type { FetchModelBytes } from './model-bytes';
+import { promptHandlers } from './handlers/prompt';
+import { ModelLibrary } from './library';
+import { Permissions, type AskUser } from './permissions';
+import { openKilnDb } from './store/db';
+import { GrantStore } from './store/grants';
+import { ModelStore } from './store/models';
+import type { GrantAnswer, PromptDetails } from '../protocol';
 import { SerialQueue } from './queue';
 import { createRouter } from './router';
 import { SessionTable } from './session-table';
@@ -17,12 +28,55 @@ import type { Channel, Connection } from './transport';
 
 const fromNodeModules: FetchModelBytes = async (m) => readCatalogModel(m);
 
-function worker(store: SessionStore = memorySessionStore(), fetchBytes: FetchModelBytes = fromNodeModules) {
-  const bytes = new ModelBytesCache(fetchBytes);
-  const sessions = new SessionTable(store, bytes);
-  const ready = sessions.init();
-  const router = createRouter({ ready, page: pageHandlers({ sessions, queue: new SerialQueue() }), popup: popupHandlers({ sessions, bytes }), onClose: (c) => void sessions.dropOwnedBy(c) });
-  return { router, sessions };
+interface WorkerFixture {
+  store?: SessionStore;
+  fetchBytes?: FetchModelBytes;
+  /** the browser profile's IndexedDB: shared by the workers of a restart test */
+  idb?: IDBFactory;
+  /** the user's answer to each prompt (default: always) */
+  answer?: (d: PromptDetails) => GrantAnswer;
+  /** what fetch serves by URL */
+  web?: Record<string, Uint8Array>;
+}
+
+function serve(web: Record<string, Uint8Array>): typeof fetch {
+  return async (input) => {
+    const body = web[String(input)];
+    if (!body) return new Response('not found', { status: 404 });
+    // in pieces, as a network delivers it
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < body.byteLength; i += 65536) c.enqueue(body.slice(i, i + 65536));
+        c.close();
+      },
+    });
+    return new Response(stream, { headers: { 'content-length': String(body.byteLength) } });
+  };
+}
+
+function worker(f: WorkerFixture = {}) {
+  const asked: PromptDetails[] = [];
+  const ask: AskUser = async (d) => {
+    asked.push(d);
+    return f.answer?.(d) ?? 'always';
+  };
+  const deps = {} as { library: ModelLibrary; permissions: Permissions };
+  const sessions = new SessionTable(f.store ?? memorySessionStore(), (id) => deps.library.bytes(id));
+  const ready = (async () => {
+    const db = await openKilnDb(f.idb ?? new IDBFactory());
+    deps.library = new ModelLibrary(new ModelStore(db), f.fetchBytes ?? fromNodeModules, serve(f.web ?? {}));
+    deps.permissions = new Permissions(new GrantStore(db), ask);
+    await sessions.init();
+  })();
+  const router = createRouter({
+    ready,
+    page: pageHandlers({ sessions, queue: new SerialQueue(), get library() { return deps.library; }, get permissions() { return deps.permissions; } }),
+    popup: popupHandlers({ sessions, get library() { return deps.library; } }),
+    // the prompt window's channel is exercised in the browser (e2e/grants.e2e.test.ts)
+    prompt: promptHandlers(undefined as never),
+    onClose: (c) => void sessions.dropOwnedBy(c),
+  });
+  return { router, sessions, asked };
 }
 
 /** A connection whose replies we can await by request id. */
@@ -119,7 +173,7 @@ describe('the worker router', () => {
 
   it('a corrupt model is DataError, and the worker serves other models afterwards', async () => {
     const corrupt: FetchModelBytes = async (m) => (m.id === 'blazeface' ? new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]) : readCatalogModel(m));
-    const w = worker(memorySessionStore(), corrupt);
+    const w = worker({ fetchBytes: corrupt });
     const c = connect(w, 'https://a.example');
     const r = await c.ask({ kind: 'create', model: 'blazeface', backend: 'reference' });
     expect(r).toMatchObject({ kind: 'error', name: 'DataError' });
@@ -160,17 +214,18 @@ describe('the worker router', () => {
 
   it('rebuilds a session after a restart from the stored descriptor', async () => {
     const store = memorySessionStore();
-    const before = connect(worker(store), 'https://a.example');
+    const idb = new IDBFactory();
+    const before = connect(worker({ store, idb }), 'https://a.example');
     const session = await createSession(before);
     const want = await before.ask({ kind: 'run', session, feeds: ppocrFeeds(0.25) });
     // A new worker: fresh memory, same storage.
-    const after = connect(worker(store), 'https://a.example');
+    const after = connect(worker({ store, idb }), 'https://a.example');
     const got = await after.ask({ kind: 'run', session, feeds: ppocrFeeds(0.25) });
     expect(got.kind).toBe('result');
     const data = (r: Reply) => Array.from((r as { value: { outputs: Record<string, { data: Float32Array }> } }).value.outputs['softmax_0.tmp_0'].data);
     expect(data(got)).toEqual(data(want));
     // ...and still only for its own origin.
-    const other = connect(worker(store), 'https://b.example');
+    const other = connect(worker({ store, idb }), 'https://b.example');
     expect(await other.ask({ kind: 'run', session, feeds: ppocrFeeds() })).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
   });
 
@@ -186,6 +241,52 @@ describe('the worker router', () => {
     expect(w.sessions.countByModel().get('ppocr-cls') ?? 0).toBe(0);
     const again = connect(w, 'https://a.example');
     expect((await again.ask({ kind: 'create', model: 'ppocr-cls', backend: 'auto' })).kind).toBe('result');
+  });
+
+  it('asks the user once per origin and model: always is remembered, deny is NotAllowedError, once is not stored', async () => {
+    const answers: Record<string, GrantAnswer> = { 'https://a.example': 'always', 'https://b.example': 'deny', 'https://c.example': 'once' };
+    const w = worker({ answer: (d) => answers[d.origin] });
+    const [a, b, c] = ['https://a.example', 'https://b.example', 'https://c.example'].map((o) => connect(w, o));
+    // two concurrent creates from one origin share one prompt
+    const [r1, r2] = await Promise.all([a.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' }), a.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })]);
+    expect([r1.kind, r2.kind]).toEqual(['result', 'result']);
+    expect(w.asked.map((d) => d.origin)).toEqual(['https://a.example']);
+    expect(w.asked[0].model).toMatchObject({ id: 'ppocr-cls', source: 'catalog' });
+    expect(await b.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NotAllowedError' });
+    expect(await b.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NotAllowedError' });
+    expect(w.asked.filter((d) => d.origin === 'https://b.example')).toHaveLength(1); // the denial was stored
+    expect((await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).kind).toBe('result');
+    expect((await c.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).kind).toBe('result');
+    expect(w.asked.filter((d) => d.origin === 'https://c.example')).toHaveLength(2); // once is asked again
+    expect((await a.ask({ kind: 'create', model: 'blazeface', backend: 'reference' })).kind).toBe('result');
+    expect(w.asked.filter((d) => d.origin === 'https://a.example').map((d) => d.model.id)).toEqual(['ppocr-cls', 'blazeface']);
+  });
+
+  it('installs a model from a URL with progress, verified by its sha256; a bad sha256 is DataError and leaves nothing', async () => {
+    const bytes = readCatalogModel(findModel('ppocr-cls')!);
+    const sha = findModel('ppocr-cls')!.sha256;
+    const url = 'https://models.example/cls.onnx';
+    const w = worker({ web: { [url]: bytes } });
+    const c = connect(w, 'https://a.example');
+    const bad = { url, sha256: '0'.repeat(64) };
+    expect(await c.ask({ kind: 'availability', model: bad })).toMatchObject({ kind: 'result', value: { availability: 'downloadable' } });
+    const refused = await c.ask({ kind: 'create', model: bad, backend: 'reference' });
+    expect(refused).toMatchObject({ kind: 'error', name: 'DataError' });
+    expect((refused as { message: string }).message).toContain(sha);
+    expect(await c.ask({ kind: 'availability', model: bad })).toMatchObject({ kind: 'result', value: { availability: 'downloadable' } });
+    const id = c.nextId();
+    c.post({ kind: 'create', id, model: { url, sha256: sha.toUpperCase() }, backend: 'reference' });
+    const created = await c.reply(id);
+    expect(created).toMatchObject({ kind: 'result', value: { model: sha, inputs: [{ name: 'x' }] } });
+    const progress = c.replies.filter((r) => r.kind === 'progress' && r.id === id).map((r) => (r.kind === 'progress' ? r.loaded : -1));
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.at(-1)).toBe(bytes.byteLength);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    // a URL model is named by the sha256 the page gave: the grant is for those bytes
+    expect(w.asked.map((d) => d.model)).toMatchObject([{ id: '0'.repeat(64), source: url, installed: false }, { id: sha, source: url, installed: false }]);
+    expect(await c.ask({ kind: 'availability', model: { url, sha256: sha } })).toMatchObject({ kind: 'result', value: { availability: 'available' } });
+    expect(await c.ask({ kind: 'create', model: { url: 'https://models.example/missing.onnx' }, backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NetworkError' });
+    expect(await c.ask({ kind: 'create', model: { url: 'http://models.example/cls.onnx' }, backend: 'reference' })).toMatchObject({ kind: 'error', name: 'DataError' });
   });
 
   it('the popup channel answers models.status and refuses page requests', async () => {

@@ -2,11 +2,12 @@
 // loaded) dispatches it to the one handler for its kind, with the origin the transport vouched
 // for. Tracks each connection's requests in flight so that `cancel` can answer AbortError at once.
 
-import { parsePageRequest, parsePopupRequest } from '../protocol/schemas';
-import type { PageRequest, PopupRequest } from '../protocol';
+import { parsePageRequest, parsePopupRequest, parsePromptRequest } from '../protocol/schemas';
+import type { PageRequest, PopupRequest, PromptRequest } from '../protocol';
 import { problemOf } from './errors';
 import type { PageContext, PageHandlers } from './handlers/page';
 import type { PopupHandlers } from './handlers/popup';
+import type { PromptHandlers } from './handlers/prompt';
 import type { Connection } from './transport';
 
 export interface RouterDeps {
@@ -14,6 +15,7 @@ export interface RouterDeps {
   readonly ready: Promise<void>;
   readonly page: PageHandlers;
   readonly popup: PopupHandlers;
+  readonly prompt: PromptHandlers;
   /** called when a connection closes (its page went away) */
   readonly onClose: (conn: Connection) => void;
 }
@@ -34,12 +36,12 @@ export function createRouter(deps: RouterDeps) {
   };
 
   async function handle(conn: Connection, inflight: Map<number, AbortController>, raw: unknown): Promise<void> {
-    const parsed = conn.channel === 'page' ? parsePageRequest(raw) : parsePopupRequest(raw);
+    const parsed = conn.channel === 'page' ? parsePageRequest(raw) : conn.channel === 'popup' ? parsePopupRequest(raw) : parsePromptRequest(raw);
     if (!parsed.ok) {
       conn.send({ kind: 'error', id: parsed.id, ...parsed.problem });
       return;
     }
-    const request: PageRequest | PopupRequest = parsed.request;
+    const request: PageRequest | PopupRequest | PromptRequest = parsed.request;
     const { id } = request;
     const replies = request.kind !== 'cancel';
     if (replies && inflight.has(id)) {
@@ -74,9 +76,10 @@ export function createRouter(deps: RouterDeps) {
     }
   }
 
-  function dispatch(conn: Connection, request: PageRequest | PopupRequest, ctx: PageContext): Promise<unknown> {
+  function dispatch(conn: Connection, request: PageRequest | PopupRequest | PromptRequest, ctx: PageContext): Promise<unknown> {
     // The handler maps are typed per kind; indexing by a union kind needs one widening cast.
     if (conn.channel === 'popup') return (deps.popup[request.kind as PopupRequest['kind']] as Dispatch<PopupRequest>)(request as PopupRequest, ctx);
+    if (conn.channel === 'prompt') return (deps.prompt[request.kind as PromptRequest['kind']] as Dispatch<PromptRequest>)(request as PromptRequest, ctx);
     return (deps.page[request.kind as PageRequest['kind']] as Dispatch<PageRequest>)(request as PageRequest, ctx);
   }
 }

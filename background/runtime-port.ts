@@ -11,9 +11,9 @@ export function authenticate(port: chrome.runtime.Port): { channel: Channel; ori
   const sender = port.sender;
   if (!sender || sender.id !== chrome.runtime.id) return { name: 'NotAllowedError', message: 'connections are accepted from this extension only' };
   const origin = sender.origin ?? (sender.url ? new URL(sender.url).origin : 'null');
-  if (port.name === PORT_NAMES.popup) {
-    if (origin !== extensionOrigin()) return { name: 'NotAllowedError', message: `the popup channel is for the extension's own pages, not ${origin}` };
-    return { channel: 'popup', origin };
+  if (port.name === PORT_NAMES.popup || port.name === PORT_NAMES.prompt) {
+    if (origin !== extensionOrigin()) return { name: 'NotAllowedError', message: `the ${port.name} channel is for the extension's own pages, not ${origin}` };
+    return { channel: port.name === PORT_NAMES.popup ? 'popup' : 'prompt', origin };
   }
   if (port.name === PORT_NAMES.page) {
     const protocol = origin === 'null' ? '' : new URL(origin).protocol;

@@ -1,15 +1,15 @@
 // The session table: sessions keyed by id, each bound to the origin that created it. Descriptors
 // live in a SessionStore so that after the worker is killed, the next request on a session id
-// rebuilds the engine session from (model, backend) and carries on.
+// rebuilds the engine session from (model id, backend), reading the model from the store.
 
 import { LIMITS } from '../protocol';
-import type { ModelManifest } from '../models/catalog';
-import { findModel } from '../models/catalog';
 import type { BackendName } from '../runtime/backends';
 import { InferenceSession } from '../runtime/session';
 import { KilnError } from './errors';
-import type { ModelBytesCache } from './model-bytes';
 import type { SessionRecord, SessionStore } from './session-store';
+
+/** An installed model's bytes by id (the model library: the store, with a memory cache). */
+export type ReadModel = (id: string) => Promise<Uint8Array>;
 
 /** Whoever holds a session open (a connection); its sessions close when it does. */
 export type Owner = object;
@@ -21,7 +21,7 @@ export class SessionTable {
 
   constructor(
     private readonly store: SessionStore,
-    private readonly bytes: ModelBytesCache,
+    private readonly readModel: ReadModel,
   ) {}
 
   /** Loads the descriptors that survived a worker restart. */
@@ -29,16 +29,13 @@ export class SessionTable {
     for (const r of await this.store.loadAll()) this.records.set(r.id, r);
   }
 
-  async create(origin: string, model: ModelManifest, backend: BackendName, owner: Owner, progress: (loaded: number, total: number) => void): Promise<{ record: SessionRecord; session: InferenceSession }> {
+  async create(origin: string, model: string, backend: BackendName, owner: Owner): Promise<{ record: SessionRecord; session: InferenceSession }> {
     const open = [...this.records.values()].filter((r) => r.origin === origin).length;
     if (open >= LIMITS.maxSessionsPerOrigin) {
       throw new KilnError('QuotaExceededError', `${origin} has ${open} open sessions, the limit is ${LIMITS.maxSessionsPerOrigin}: destroy() some first`);
     }
-    progress(0, model.bytes);
-    const bytes = await this.bytes.get(model);
-    progress(bytes.byteLength, bytes.byteLength);
-    const session = await InferenceSession.create(bytes, { backend });
-    const record: SessionRecord = { id: crypto.randomUUID(), origin, model: model.id, backend };
+    const session = await InferenceSession.create(await this.readModel(model), { backend });
+    const record: SessionRecord = { id: crypto.randomUUID(), origin, model, backend };
     this.records.set(record.id, record);
     this.live.set(record.id, Promise.resolve(session));
     this.owners.set(record.id, owner);
@@ -86,9 +83,7 @@ export class SessionTable {
   }
 
   private async rebuild(record: SessionRecord): Promise<InferenceSession> {
-    const model = findModel(record.model);
-    if (!model) throw new KilnError('NotFoundError', `session '${record.id}' used model '${record.model}', which is no longer in the catalog`);
-    return InferenceSession.create(await this.bytes.get(model), { backend: record.backend as BackendName });
+    return InferenceSession.create(await this.readModel(record.model), { backend: record.backend as BackendName });
   }
 
   private async forget(id: string): Promise<void> {

@@ -4,7 +4,7 @@
 
 import type { Reply } from '../protocol';
 
-export type Channel = 'page' | 'popup';
+export type Channel = 'page' | 'popup' | 'prompt';
 
 export interface Connection {
   readonly channel: Channel;

@@ -1,11 +1,19 @@
 // The extension's service worker. Listeners are registered synchronously at top level (so that a
-// message that wakes the worker is not lost) and gated on one init promise that reloads the
-// session descriptors; every other piece of state is rebuilt on demand.
+// message that wakes the worker is not lost) and gated on one init promise that opens the store
+// (sweeping installs a killed worker cut off) and reloads the session descriptors; every other
+// piece of state is rebuilt on demand.
 
 import { createRouter } from './router';
 import { pageHandlers } from './handlers/page';
 import { popupHandlers } from './handlers/popup';
-import { ModelBytesCache } from './model-bytes';
+import { fetchFromPackage } from './model-bytes';
+import { ModelLibrary } from './library';
+import { Permissions } from './permissions';
+import { Prompts } from './prompts';
+import { promptHandlers } from './handlers/prompt';
+import { openKilnDb } from './store/db';
+import { GrantStore } from './store/grants';
+import { ModelStore } from './store/models';
 import { SerialQueue } from './queue';
 import { SessionTable } from './session-table';
 import { chromeSessionStore } from './session-store';
@@ -15,16 +23,33 @@ import { packagedWasmKernels } from './wasm-kernels';
 
 provideWasmKernels(packagedWasmKernels);
 
-const bytes = new ModelBytesCache();
-const sessions = new SessionTable(chromeSessionStore, bytes);
+const prompts = new Prompts();
+/** The store-backed services, set by init() before the router dispatches any request. */
+const deps = {} as { library: ModelLibrary; permissions: Permissions };
+const sessions = new SessionTable(chromeSessionStore, (id) => deps.library.bytes(id));
 const queue = new SerialQueue();
-const ready = sessions.init();
-ready.catch((e) => console.error('kiln: could not load session descriptors', e));
+
+async function init(): Promise<void> {
+  const db = await openKilnDb();
+  const store = new ModelStore(db);
+  await store.sweep();
+  deps.library = new ModelLibrary(store, fetchFromPackage);
+  deps.permissions = new Permissions(new GrantStore(db), prompts.ask);
+  await sessions.init();
+}
+const ready = init();
+ready.catch((e) => console.error('kiln: could not open the model store or load session descriptors', e));
 
 const router = createRouter({
   ready,
-  page: pageHandlers({ sessions, queue }),
-  popup: popupHandlers({ sessions, bytes }),
+  page: pageHandlers({
+    sessions,
+    queue,
+    get library() { return deps.library; },
+    get permissions() { return deps.permissions; },
+  }),
+  popup: popupHandlers({ sessions, get library() { return deps.library; } }),
+  prompt: promptHandlers(prompts),
   onClose: (conn) => void sessions.dropOwnedBy(conn).catch((e) => console.warn(`kiln: could not free the sessions of ${conn.label}`, e)),
 });
 

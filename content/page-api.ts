@@ -2,7 +2,7 @@
 // (availability, create → session with run/destroy) over the private MessagePort that the relay
 // hands over at document_start (see ./handshake.ts and docs/extension.md).
 
-import type { Availability } from '../protocol';
+import type { Availability, ModelRef } from '../protocol';
 import { PAGE_API_READY, RELAY_PORT } from './handshake';
 import { PortClient } from './page-client';
 import { KilnSession } from './page-session';
@@ -31,15 +31,16 @@ document.dispatchEvent(new Event(PAGE_API_READY));
 
 // ---- the API ----
 const kiln = Object.freeze({
-  /** 'available' for catalog models, 'unavailable' for ids Kiln does not know. */
-  availability(model: string): Promise<Availability> {
+  /** 'available' for catalog and installed models, 'downloadable' for a URL not yet installed, 'unavailable' for ids Kiln does not know. */
+  availability(model: ModelRef): Promise<Availability> {
     return client.request<'availability'>({ kind: 'availability', model }).then((r) => r.availability);
   },
 
-  async create(model: string, options: CreateOptions = {}): Promise<KilnSession> {
+  /** A session of a catalog model (by id) or of one from a URL ({url, sha256}); the user grants the page each model. */
+  async create(model: ModelRef, options: CreateOptions = {}): Promise<KilnSession> {
     const monitor = new EventTarget();
     options.monitor?.(monitor);
-    const onProgress = (loaded: number, total: number) => monitor.dispatchEvent(new ProgressEvent('downloadprogress', { loaded, total, lengthComputable: true }));
+    const onProgress = (loaded: number, total: number) => monitor.dispatchEvent(new ProgressEvent('downloadprogress', { loaded, total, lengthComputable: total > 0 }));
     const description = await client.request<'create'>({ kind: 'create', model, backend: options.backend ?? 'auto' }, { signal: options.signal, onProgress });
     return new KilnSession(client, description);
   },

@@ -39,7 +39,8 @@ export async function runHeadlessDemo(options: DemoOptions = {}): Promise<Headle
   const site = await buildDemoSite(join(OUT_DIR, 'demo-site'), options.imagePath ?? demoImagePath());
   const screenshotPath = resolve(options.screenshotPath ?? join(OUT_DIR, 'demo.png'));
   const served = await servePage(site);
-  const browser = await launchWithExtension({ headless: true, extensionDir: options.extensionDir });
+  // nobody to answer the grant prompt: it is answered "Always allow", as the user would
+  const browser = await launchWithExtension({ headless: true, extensionDir: options.extensionDir, prompts: 'always' });
   try {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1000, height: 720 });
@@ -59,12 +60,13 @@ export async function runHeadlessDemo(options: DemoOptions = {}): Promise<Headle
 export async function runVisibleDemo(options: DemoOptions = {}): Promise<void> {
   const site = await buildDemoSite(join(OUT_DIR, 'demo-site'), options.imagePath ?? demoImagePath());
   const served = await servePage(site);
-  const browser = await launchWithExtension({ headless: false, extensionDir: options.extensionDir });
+  // the user answers Kiln's grant prompt for the demo page themselves
+  const browser = await launchWithExtension({ headless: false, extensionDir: options.extensionDir, prompts: 'manual' });
   try {
     const closed = new Promise<void>((done) => browser.context.once('close', () => done()));
     const page = await browser.context.newPage();
     await page.goto(served.url);
-    console.log(`Kiln demo open at ${served.url}; close the browser window to stop.`);
+    console.log(`Kiln demo open at ${served.url}: allow it the face detector in Kiln's prompt; close the browser window to stop.`);
     waitForResult(page, options.timeoutMs ?? 120_000).then(
       (r) => console.log(formatResult(r).join('\n')),
       () => undefined,

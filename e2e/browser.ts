@@ -1,7 +1,7 @@
 // Test and demo helpers: launch the system Chromium with the built extension loaded (headless by
 // default, flags from TESTING.md), and serve pages on 127.0.0.1 so that they are real origins.
 
-import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,11 @@ export interface LaunchOptions {
   extensionDir?: string;
   /** default true; false launches with WebGPU disabled (no adapter), as on machines that lack it */
   webgpu?: boolean;
+  /**
+   * How the grant prompt windows are answered: 'always' (default, for the tests that are not about
+   * grants: the user allows every site), or 'manual' (the test answers them: nextPrompt()).
+   */
+  prompts?: 'always' | 'manual';
 }
 
 export interface LaunchedBrowser {
@@ -72,6 +77,13 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   }
   const worker = context.serviceWorkers().find(isExtensionWorker) ?? (await context.waitForEvent('serviceworker', { predicate: isExtensionWorker, timeout: 30_000 }));
   const extensionId = new URL(worker.url()).host;
+  if ((options.prompts ?? 'always') === 'always') {
+    context.on('page', (page) => void answerIfPrompt(page, 'always'));
+  } else {
+    const queue = new PromptQueue();
+    promptQueues.set(context, queue);
+    context.on('page', (page) => void queue.offer(page));
+  }
   return {
     context,
     worker,
@@ -81,6 +93,59 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+const isPrompt = (page: Page) => /^chrome-extension:\/\/[^/]+\/prompt\/index\.html/.test(page.url());
+
+async function answerIfPrompt(page: Page, answer: 'always' | 'once' | 'deny'): Promise<void> {
+  await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+  if (isPrompt(page)) await answerPrompt(page, answer).catch(() => undefined);
+}
+
+/** Clicks one of the prompt's answers; the worker closes the window at once, which is fine. */
+export async function answerPrompt(page: Page, answer: 'always' | 'once' | 'deny'): Promise<void> {
+  try {
+    await page.click(`#${answer}:not([disabled])`, { noWaitAfter: true });
+  } catch (e) {
+    if (!page.isClosed()) throw e;
+  }
+}
+
+/** Prompt windows in the order they opened, for tests that answer them ('manual' launches). */
+class PromptQueue {
+  private readonly ready: Page[] = [];
+  private readonly waiting: ((p: Page) => void)[] = [];
+
+  async offer(page: Page): Promise<void> {
+    await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+    if (!isPrompt(page)) return;
+    // the details arrive from the worker: wait until the origin is filled in
+    await page.waitForFunction(() => document.getElementById('origin')?.textContent !== '…').catch(() => undefined);
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(page);
+    else this.ready.push(page);
+  }
+
+  next(timeoutMs: number): Promise<Page> {
+    const page = this.ready.shift();
+    if (page) return Promise.resolve(page);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no grant prompt opened within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push((p) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
+    });
+  }
+}
+
+const promptQueues = new WeakMap<BrowserContext, PromptQueue>();
+
+/** The next grant prompt window (launched with prompts: 'manual'), loaded and showing its request. */
+export function nextPrompt(context: BrowserContext, timeoutMs = 30_000): Promise<Page> {
+  const queue = promptQueues.get(context);
+  if (!queue) throw new Error("nextPrompt needs a browser launched with prompts: 'manual'");
+  return queue.next(timeoutMs);
 }
 
 function isExtensionWorker(w: Worker): boolean {
@@ -150,7 +215,7 @@ export async function servePage(htmlOrDir: string, options: ServeOptions = {}): 
     if (isDirectory(file)) file = join(file, options.index ?? 'index.html');
     try {
       const body = readFileSync(file);
-      res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' });
+      res.writeHead(200, { ...headers, 'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': String(body.byteLength) });
       res.end(body);
     } catch {
       res.writeHead(404, headers).end('not found');

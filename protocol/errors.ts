@@ -10,6 +10,7 @@ export const ERROR_NAMES = [
   'OperationError', // the engine failed while running
   'NotFoundError', // unknown model id
   'InvalidStateError', // unknown or destroyed session, extension gone
+  'NetworkError', // a model download failed (unreachable, HTTP error)
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

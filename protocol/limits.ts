@@ -6,6 +6,8 @@ export const LIMITS = {
   maxRequestId: Number.MAX_SAFE_INTEGER,
   /** model ids, backend names */
   maxIdLength: 64,
+  /** a model's URL */
+  maxUrlLength: 2048,
   /** session ids (the worker makes UUIDs: 36 characters) */
   maxSessionIdLength: 64,
   /** input/output names */

@@ -5,7 +5,7 @@ import type { ErrorName } from './errors';
 import type { WireDType, WireTensor } from './tensor';
 
 /** Names of the chrome.runtime Ports that reach the worker. */
-export const PORT_NAMES = { page: 'kiln-page', popup: 'kiln-popup' } as const;
+export const PORT_NAMES = { page: 'kiln-page', popup: 'kiln-popup', prompt: 'kiln-prompt' } as const;
 
 /** Chrome's built-in AI vocabulary; bundled models are always 'available'. */
 export type Availability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
@@ -19,8 +19,11 @@ export interface TensorInfo {
 
 // ---- page → worker (through the relay) ----
 
-export interface AvailabilityRequest { readonly kind: 'availability'; readonly id: number; readonly model: string }
-export interface CreateRequest { readonly kind: 'create'; readonly id: number; readonly model: string; readonly backend: string }
+/** A model: a catalog id, or an https URL with the sha256 its bytes must have (if the page knows it). */
+export type ModelRef = string | { readonly url: string; readonly sha256?: string };
+
+export interface AvailabilityRequest { readonly kind: 'availability'; readonly id: number; readonly model: ModelRef }
+export interface CreateRequest { readonly kind: 'create'; readonly id: number; readonly model: ModelRef; readonly backend: string }
 export interface RunRequest { readonly kind: 'run'; readonly id: number; readonly session: string; readonly feeds: Readonly<Record<string, WireTensor>> }
 export interface DestroyRequest { readonly kind: 'destroy'; readonly id: number; readonly session: string }
 /** Asks the worker to drop request `target`; it gets no reply of its own. */
@@ -65,6 +68,26 @@ export interface ModelStatus {
 
 export interface PopupResults {
   'models.status': { readonly models: readonly ModelStatus[] };
+}
+
+// ---- prompt window → worker: the user's answer to a site's request for a model ----
+
+/** What the user decided: this request only, from now on, or never. */
+export type GrantAnswer = 'once' | 'always' | 'deny';
+
+export interface PromptGetRequest { readonly kind: 'prompt.get'; readonly id: number; readonly prompt: string }
+export interface PromptAnswerRequest { readonly kind: 'prompt.answer'; readonly id: number; readonly prompt: string; readonly answer: GrantAnswer }
+export type PromptRequest = PromptGetRequest | PromptAnswerRequest;
+
+/** What the prompt shows: who asks, for which model. */
+export interface PromptDetails {
+  readonly origin: string;
+  readonly model: { readonly id: string; readonly name: string; readonly source: string; readonly bytes?: number; readonly installed: boolean };
+}
+
+export interface PromptResults {
+  'prompt.get': PromptDetails;
+  'prompt.answer': Record<string, never>;
 }
 
 // ---- worker → page / popup ----

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from './limits';
-import { parsePageRequest, parsePopupRequest } from './schemas';
+import { parsePageRequest, parsePopupRequest, parsePromptRequest } from './schemas';
 
 const good = (data: unknown, dims: number[] = [2, 2], type = 'float32') => ({ kind: 'run', id: 1, session: 'abc-123', feeds: { x: { type, dims, data } } });
 
@@ -82,6 +82,47 @@ describe('parsePageRequest', () => {
     expect(problem({ kind: 'create', id: 5, model: 'x'.repeat(LIMITS.maxIdLength + 1), backend: 'auto' }).problem.message).toContain('model');
     expect(problem({ kind: 'create', id: 5, model: '../etc/passwd', backend: 'auto' }).problem.message).toContain('model id');
     expect(problem({ kind: 'run', id: 5, session: 'a b', feeds: {} }).problem.message).toContain('session');
+  });
+});
+
+describe('model references', () => {
+  const create = (model: unknown) => ({ kind: 'create', id: 1, model, backend: 'auto' });
+  const sha = 'AB'.repeat(32);
+
+  it('takes a catalog id, or an https (or local http) URL with an optional sha256, lowercased', () => {
+    for (const model of ['blazeface', { url: 'https://models.example/m.onnx' }, { url: 'http://127.0.0.1:8080/m.onnx', sha256: sha }, { url: 'http://localhost/m.onnx' }]) {
+      expect(parsePageRequest(create(model)).ok, JSON.stringify(model)).toBe(true);
+    }
+    const r = parsePageRequest(create({ url: 'https://models.example/m.onnx', sha256: sha }));
+    if (r.ok && r.request.kind === 'create' && typeof r.request.model !== 'string') expect(r.request.model.sha256).toBe(sha.toLowerCase());
+    else throw new Error('expected a URL model');
+  });
+
+  it('refuses other schemes, remote http, credentials, bad hashes, extra keys and long URLs with DataError saying what was expected', () => {
+    const cases: [unknown, string][] = [
+      [{ url: 'http://models.example/m.onnx' }, 'https URL'],
+      [{ url: 'file:///etc/passwd' }, 'https URL'],
+      [{ url: 'https://user:pw@models.example/m.onnx' }, 'credentials'],
+      [{ url: 'not a url' }, 'absolute URL'],
+      [{ url: 'https://models.example/m.onnx', sha256: 'abc' }, '64 hex digits'],
+      [{ url: 'https://models.example/m.onnx', integrity: 'x' }, ''],
+      [{ url: `https://models.example/${'a'.repeat(LIMITS.maxUrlLength)}` }, ''],
+      [{ sha256: sha }, ''],
+    ];
+    for (const [model, says] of cases) {
+      const p = problem(create(model));
+      expect(p.problem.name, JSON.stringify(model).slice(0, 80)).toBe('DataError');
+      expect(p.problem.message).toContain(says);
+    }
+  });
+});
+
+describe('parsePromptRequest', () => {
+  it('accepts the prompt window\'s two requests and its three answers only', () => {
+    expect(parsePromptRequest({ kind: 'prompt.get', id: 1, prompt: 'abc-1' }).ok).toBe(true);
+    for (const answer of ['once', 'always', 'deny']) expect(parsePromptRequest({ kind: 'prompt.answer', id: 1, prompt: 'abc-1', answer }).ok).toBe(true);
+    expect(parsePromptRequest({ kind: 'prompt.answer', id: 1, prompt: 'abc-1', answer: 'forever' }).ok).toBe(false);
+    expect(parsePromptRequest({ kind: 'create', id: 1, model: 'blazeface', backend: 'auto' }).ok).toBe(false);
   });
 });
 

@@ -4,11 +4,32 @@
 import { z } from './zod';
 import { isErrorName, type ErrorName, type Problem } from './errors';
 import { LIMITS } from './limits';
-import type { PageRequest, PopupRequest } from './messages';
+import type { PageRequest, PopupRequest, PromptRequest } from './messages';
 import { tensorProblem, type WireTensor } from './tensor';
 
 const requestId = z.number().int().min(0).max(LIMITS.maxRequestId);
 const modelId = z.string().min(1).max(LIMITS.maxIdLength).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a model id of letters, digits, . _ -');
+
+/** Where a page may have Kiln download a model from: https, or http on this machine (local servers). */
+export function modelUrlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'expected an absolute URL';
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) return `expected an https URL (or http on localhost), got ${url.protocol}`;
+  if (url.username || url.password) return 'a model URL may not carry credentials';
+  return undefined;
+}
+
+const modelUrl = z.string().min(1).max(LIMITS.maxUrlLength).superRefine((s, ctx) => {
+  const problem = modelUrlProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a sha256 of 64 hex digits').transform((s) => s.toLowerCase());
+const modelRef = z.union([modelId, z.object({ url: modelUrl, sha256: sha256Hex.optional() }).strict()]);
 const backendName = z.string().min(1).max(LIMITS.maxIdLength);
 const sessionId = z.string().min(1).max(LIMITS.maxSessionIdLength).regex(/^[A-Za-z0-9-]+$/, 'expected a session id');
 const feedName = z.string().min(1).max(LIMITS.maxNameLength);
@@ -38,14 +59,20 @@ const feeds = z
   .transform((obj) => obj as Record<string, WireTensor>);
 
 const pageRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('availability'), id: requestId, model: modelId }),
-  z.object({ kind: z.literal('create'), id: requestId, model: modelId, backend: backendName }),
+  z.object({ kind: z.literal('availability'), id: requestId, model: modelRef }),
+  z.object({ kind: z.literal('create'), id: requestId, model: modelRef, backend: backendName }),
   z.object({ kind: z.literal('run'), id: requestId, session: sessionId, feeds }),
   z.object({ kind: z.literal('destroy'), id: requestId, session: sessionId }),
   z.object({ kind: z.literal('cancel'), id: requestId, target: requestId }),
 ]);
 
 const popupRequest = z.discriminatedUnion('kind', [z.object({ kind: z.literal('models.status'), id: requestId })]);
+
+const promptId = z.string().min(1).max(LIMITS.maxSessionIdLength).regex(/^[A-Za-z0-9-]+$/, 'expected a prompt id');
+const promptRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('prompt.get'), id: requestId, prompt: promptId }),
+  z.object({ kind: z.literal('prompt.answer'), id: requestId, prompt: promptId, answer: z.enum(['once', 'always', 'deny']) }),
+]);
 
 export type Parsed<T> = { ok: true; request: T } | { ok: false; id: number | null; problem: Problem };
 
@@ -55,6 +82,10 @@ export function parsePageRequest(raw: unknown): Parsed<PageRequest> {
 
 export function parsePopupRequest(raw: unknown): Parsed<PopupRequest> {
   return parseWith(popupRequest, raw, 'popup request');
+}
+
+export function parsePromptRequest(raw: unknown): Parsed<PromptRequest> {
+  return parseWith(promptRequest, raw, 'prompt request');
 }
 
 function parseWith<T>(schema: z.ZodType<T>, raw: unknown, what: string): Parsed<T> {

@@ -4,7 +4,8 @@
 // unsupported operator), DataError (malformed feeds: dtype, shape, data length; corrupt model),
 // QuotaExceededError (over a size bound or too many sessions), AbortError (signal aborted or
 // session destroyed), InvalidStateError (destroyed session, extension gone), NotAllowedError
-// (origin not served), OperationError (the engine failed).
+// (origin not served, or the user did not allow the model), NetworkError (a model download
+// failed), OperationError (the engine failed).
 
 export {};
 
@@ -70,11 +71,21 @@ declare global {
     destroy(): Promise<void>;
   }
 
+  /**
+   * A model: a built-in id ('blazeface', 'ppocr-cls', …), or an ONNX file at an https URL (http on
+   * localhost), downloaded once into Kiln; with `sha256` (hex) the bytes must match it.
+   */
+  type KilnModel = string | { readonly url: string; readonly sha256?: string };
+
   interface Kiln {
-    /** 'available' for built-in models, 'unavailable' for ids Kiln does not know. */
-    availability(model: string): Promise<KilnAvailability>;
-    /** Opens a session of a built-in model ('blazeface', 'ppocr-cls', …). */
-    create(model: string, options?: KilnCreateOptions): Promise<KilnSession>;
+    /** 'available' (built in, or installed), 'downloadable' (a URL not installed yet), 'unavailable' (an unknown id). */
+    availability(model: KilnModel): Promise<KilnAvailability>;
+    /**
+     * Opens a session. The first time a site asks for a model, Kiln asks the user (allow once,
+     * always, deny: NotAllowedError); a URL model then downloads, firing 'downloadprogress' on
+     * the monitor. NetworkError when the download fails, DataError when its sha256 differs.
+     */
+    create(model: KilnModel, options?: KilnCreateOptions): Promise<KilnSession>;
   }
 
   interface Window {

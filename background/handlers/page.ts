@@ -1,14 +1,16 @@
 // One handler per page request kind. Each gets a validated request and the caller's context
 // (origin from the browser, cancellation signal, progress callback) and returns the result value.
+// `create` asks the user's permission first, installs the model if needed, then builds the session.
 
 import type { PageRequest, PageRequestKind, PageResults, SessionDescription, TensorInfo, WireDType, WireTensor } from '../../protocol';
 import { isWireDType } from '../../protocol';
-import { CATALOG } from '../../models/catalog';
 import type { InferenceSession, TensorInfo as EngineTensorInfo } from '../../runtime/session';
 import type { Tensor } from '../../runtime/tensor';
 import { resolveBackend } from '../backends';
 import { abortError, KilnError } from '../errors';
-import { requireModel } from '../model-bytes';
+import { keepAlive } from '../lifetime';
+import type { ModelLibrary } from '../library';
+import type { Permissions } from '../permissions';
 import type { SerialQueue } from '../queue';
 import type { Owner, SessionTable } from '../session-table';
 
@@ -28,18 +30,28 @@ export type PageHandlers = { [K in PageRequestKind]: (request: RequestOf<K>, ctx
 export interface PageDeps {
   readonly sessions: SessionTable;
   readonly queue: SerialQueue;
+  readonly library: ModelLibrary;
+  readonly permissions: Permissions;
 }
 
-export function pageHandlers({ sessions, queue }: PageDeps): PageHandlers {
+/** `deps` is read at each call: the worker fills in its store-backed parts at init. */
+export function pageHandlers(deps: PageDeps): PageHandlers {
+  const { sessions, queue } = deps;
   return {
     async availability(request) {
-      return { availability: CATALOG.some((m) => m.id === request.model) ? 'available' : 'unavailable' };
+      return { availability: await deps.library.availability(request.model) };
     },
 
     async create(request, ctx) {
-      const model = requireModel(request.model, CATALOG);
+      const { library, permissions } = deps;
+      const model = await library.describe(request.model);
+      await permissions.require({
+        origin: ctx.origin,
+        model: { id: model.id, name: model.name, source: model.source, bytes: model.bytes, installed: (await library.availability(request.model)) === 'available' },
+      });
       const backend = await resolveBackend(request.backend);
-      const { record, session } = await queue.run(() => sessions.create(ctx.origin, model, backend, ctx.owner, ctx.progress), ctx.signal);
+      await keepAlive(library.ensure(model, { onProgress: ctx.progress, signal: ctx.signal }));
+      const { record, session } = await queue.run(() => keepAlive(sessions.create(ctx.origin, model.id, backend, ctx.owner)), ctx.signal);
       if (ctx.signal.aborted) {
         await sessions.destroy(record.id, ctx.origin); // the page gave up while we built it
         throw abortError();
@@ -49,7 +61,7 @@ export function pageHandlers({ sessions, queue }: PageDeps): PageHandlers {
 
     async run(request, ctx) {
       const session = await sessions.open(request.session, ctx.origin, ctx.owner);
-      const outputs = await queue.run(() => session.run(request.feeds as Record<string, Tensor>), ctx.signal);
+      const outputs = await queue.run(() => keepAlive(session.run(request.feeds as Record<string, Tensor>)), ctx.signal);
       return { outputs: toWire(outputs) };
     },
 
