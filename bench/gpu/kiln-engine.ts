@@ -41,7 +41,12 @@ export function kilnEngine(forceRelease: () => void): Engine {
       await gpuContext();
       deviceMs = performance.now() - t;
       // BENCH_KILN_SPECIALISED=1: every shape number a kernel constant (one pipeline per shape)
-      session = await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: process.env.BENCH_KILN_SPECIALISED === '1' });
+      // BENCH_KILN_NO_SUBGROUPS=1: workgroup sums by shared memory alone, even where the adapter has subgroups
+      session = await InferenceSession.create(bytes, {
+        backend: 'webgpu',
+        specialiseShapes: process.env.BENCH_KILN_SPECIALISED === '1',
+        subgroups: process.env.BENCH_KILN_NO_SUBGROUPS !== '1',
+      });
       feeds = { [feed.name]: tensor('float32', feed.dims, feed.data) };
       shapes = new Map([[feed.name, feed.dims]]);
     },
@@ -65,6 +70,7 @@ export function kilnEngine(forceRelease: () => void): Engine {
         fallback_ops: Object.fromEntries(ops),
         plan_bytes: r.bytes,
         compile_ms: r.compileMs,
+        subgroups: r.subgroups,
         device_ms: deviceMs,
       };
     },

@@ -46,6 +46,11 @@ export interface BackendOptions {
    * instead of passing sizes as uniforms (one pipeline per kernel structure, fewer to compile).
    */
   readonly specialiseShapes?: boolean;
+  /**
+   * webgpu: use subgroup operations where the adapter has them (default true); false keeps the
+   * shared-memory reductions everywhere (for comparison).
+   */
+  readonly subgroups?: boolean;
 }
 
 export const BACKENDS = ['reference', 'webgpu', 'wasm'] as const;

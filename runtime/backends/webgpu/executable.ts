@@ -15,6 +15,7 @@ import { createPipeline, type GpuContext } from './gpu';
 import type { Binding, Dispatch } from './kernel';
 import { concrete, type Plan, type Step } from './lower';
 import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
+import { usesSubgroups } from './wgsl';
 
 
 /** `profile: true` times the run's passes; 'kernels' times every dispatch on its own. */
@@ -45,6 +46,8 @@ export interface PlanReport {
   readonly bytes: { readonly weights: number; readonly pooled: number; readonly io: number };
   /** where compile time went (ms): creating pipelines, uploading weights, the whole compile */
   readonly compileMs?: { readonly pipelines: number; readonly weights: number; readonly total: number };
+  /** webgpu: whether some kernel of the plan uses subgroup operations (workgroup sums by subgroupAdd) */
+  readonly subgroups?: boolean;
 }
 
 /** Pipelines shared by every plan on one device, keyed by WGSL source. */
@@ -217,6 +220,7 @@ export class CompiledPlan {
       fallbacks,
       bytes: { weights, pooled, io },
       compileMs: { pipelines: pipelineMs, weights: weightMs, total: performance.now() - started },
+      subgroups: plan.steps.some((s) => s.kind === 'gpu' && s.dispatches.some((d) => usesSubgroups(d.wgsl))),
     };
     // One timestamp pair per compute pass: a pass ends at each CPU fallback, and once at the end.
     const passes = 1 + actions.filter((a) => a.kind === 'cpu').length;

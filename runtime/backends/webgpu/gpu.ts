@@ -35,6 +35,8 @@ export interface GpuContext {
   readonly adapterInfo: string;
   readonly syncPipelines: boolean;
   readonly timestamps: boolean;
+  /** the device has the 'subgroups' feature: kernels may `enable subgroups;` */
+  readonly subgroups: boolean;
 }
 
 let devicePromise: Promise<GpuContext> | undefined;
@@ -47,9 +49,13 @@ export function gpuContext(): Promise<GpuContext> {
     const adapter = await p.gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new NoGpuError('WebGPU found no adapter');
     const timestamps = adapter.features.has('timestamp-query');
+    const subgroups = adapter.features.has('subgroups');
+    const features: GPUFeatureName[] = [];
+    if (timestamps) features.push('timestamp-query');
+    if (subgroups) features.push('subgroups');
     const limits = adapter.limits;
     const device = await adapter.requestDevice({
-      requiredFeatures: timestamps ? ['timestamp-query'] : [],
+      requiredFeatures: features,
       requiredLimits: {
         maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
         maxBufferSize: limits.maxBufferSize,
@@ -64,7 +70,7 @@ export function gpuContext(): Promise<GpuContext> {
     });
     const info = adapter.info;
     const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-    return { device, adapterInfo, syncPipelines: p.syncPipelines, timestamps };
+    return { device, adapterInfo, syncPipelines: p.syncPipelines, timestamps, subgroups: device.features.has('subgroups') };
   })();
   devicePromise.catch(() => (devicePromise = undefined));
   return devicePromise;

@@ -37,7 +37,8 @@ export class WebGpuExecutable implements Executable {
     return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(this.model, values), bound, { fuseResidual: true });
-      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, { genericShapes: !this.options.specialiseShapes }), this.pipelines);
+      const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
+      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), this.pipelines);
       if (this.options.noFallback && plan.report.fallbacks.length) {
         plan.destroy();
         const f = plan.report.fallbacks[0];

@@ -42,6 +42,11 @@ export interface LowerArgs<A = unknown> {
   readonly constants: readonly (Tensor | undefined)[];
   /** shape numbers as uniforms where a generator can (fewer pipelines); false bakes them all in */
   readonly genericShapes?: boolean;
+  /**
+   * the device has the 'subgroups' feature and the session wants it: workgroup sums may use
+   * subgroupAdd (reduce-template.ts); absent or false, the kernels use shared memory alone
+   */
+  readonly subgroups?: boolean;
 }
 
 /** The KernelDims a generator writes its shape numbers through. */

@@ -29,14 +29,19 @@ export function concrete(t: TensorType | null | undefined): ValueDesc | undefine
 export interface LowerOptions {
   /** sizes as kernel uniforms where a generator can (the default), or every one a constant */
   readonly genericShapes?: boolean;
+  /** workgroup sums by subgroup operations (the device must have 'subgroups'); default false */
+  readonly subgroups?: boolean;
 }
 
 export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>, options: LowerOptions = {}): Plan {
-  const steps = model.graph.nodes.map((node) => lowerNode(model, types, node, options.genericShapes ?? true));
+  const opts = { genericShapes: options.genericShapes ?? true, subgroups: options.subgroups ?? false };
+  const steps = model.graph.nodes.map((node) => lowerNode(model, types, node, opts));
   return { model, types, steps };
 }
 
-function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, genericShapes: boolean): Step {
+function lowerNode(
+  model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, { genericShapes, subgroups }: Required<LowerOptions>,
+): Step {
   const cpu = (reason: string): Step => ({ kind: 'cpu', node, reason });
   const gen = kernelFor(node.domain, node.op);
   if (!gen) return cpu(`no WebGPU kernel for ${node.domain ? node.domain + '.' : ''}${node.op}`);
@@ -59,6 +64,7 @@ function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, 
     outputs: outputs as ValueDesc[],
     constants: node.inputs.map((n) => (n ? model.graph.initializers.get(n) : undefined)),
     genericShapes,
+    subgroups,
   });
   switch (lowering.kind) {
     case 'dispatch': return { kind: 'gpu', node, dispatches: lowering.dispatches };

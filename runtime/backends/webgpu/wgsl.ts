@@ -134,7 +134,19 @@ const PRELUDE: Record<string, string> = {
   k_nan: 'fn k_nan() -> f32 { var k_bits = 0x7fc00000u; return bitcast<f32>(k_bits); }',
 };
 
+/** A subgroup builtin value or function (subgroupAdd, subgroupBroadcast, …) in WGSL source. */
+const SUBGROUP_USE = /@builtin\(subgroup_|\bsubgroup[A-Z]\w*\s*\(/;
+
+/** Whether WGSL source uses subgroup builtins or functions (it needs `enable subgroups;`). */
+export const usesSubgroups = (code: string): boolean => SUBGROUP_USE.test(code);
+
+/**
+ * The source as a shader module takes it: the prelude functions it calls, and `enable subgroups;`
+ * first when it uses subgroup builtins (the device then has the 'subgroups' feature: lowering
+ * emits them only where GpuContext.subgroups said so).
+ */
 export function withPrelude(code: string): string {
   const extra = Object.entries(PRELUDE).filter(([name]) => code.includes(`${name}(`) && !code.includes(`fn ${name}(`));
-  return extra.length ? `${extra.map(([, fn]) => fn).join('\n')}\n${code}` : code;
+  const body = extra.length ? `${extra.map(([, fn]) => fn).join('\n')}\n${code}` : code;
+  return usesSubgroups(code) && !/^\s*enable\s[^;]*\bsubgroups\b/m.test(code) ? `enable subgroups;\n${body}` : body;
 }

@@ -7,7 +7,7 @@
 import type { Binding, Dispatch, KernelGenerator, LowerArgs } from '../kernel';
 import { unsupported } from '../kernel';
 import type { BufferDecl } from '../wgsl';
-import { declareBuffers, f32Lit, grid1d, stridesOf } from '../wgsl';
+import { declareBuffers, f32Lit, grid1d, stridesOf, usesSubgroups } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import { attentionGeometry, headOffset, seqStride, type AttentionAttrs, type AttentionGeometry } from './attention-layout';
 import { presentDispatch } from './attention-present';
@@ -171,9 +171,9 @@ ${pv}`;
     sharedScores ? `var<workgroup> k_p: array<f32, ${Math.max(T, 1)}>;` : '',
     partials ? `var<workgroup> k_part: array<f32, ${W}>;` : '',
     workgroupReduce('max', 'f32', W, (a, b) => `max(${a}, ${b})`),
-    workgroupReduce('sum', 'f32', W, (a, b) => `${a} + ${b}`),
+    workgroupReduce('sum', 'f32', W, (a, b) => `${a} + ${b}`, args.subgroups),
   ].filter(Boolean).join('\n');
-  const main = groupMain(rows, W, body);
+  const main = groupMain(rows, W, body, usesSubgroups(shared));
   const code = `${declareBuffers(buffers)}\n${shared}\n${main}`;
   return { wgsl: `${helpersFor(code)}\n${code}`, workgroups: grid1d(rows, 1), bindings, label: 'attention' };
 }

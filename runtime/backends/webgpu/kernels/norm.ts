@@ -46,7 +46,7 @@ ${strided(layout.len, width, `    let d = ${at} - mean;\n    k_q = k_q + d * d;`
   let variance = k_wg_sum(k_q, lid) / ${n};`;
 }
 
-const SUM = (width: number) => workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`);
+const SUM = (width: number, subgroups?: boolean) => workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`, subgroups);
 
 /**
  * A normalising kernel: per group, `stats` (which defines `mean` and `factor`), then every element
@@ -67,7 +67,7 @@ ${strided(layout.len, width, `    let p = base + ${layout.offset('j')};
     let y = (k_x[p] - mean) * factor${scale}${bias};
     k_out0[p] = ${value};`)}
 ${tail}`;
-  return groupDispatch(label, layout, width, `${buf.decls}\n${SUM(width)}`, body, buf.bindings);
+  return groupDispatch(label, layout, width, `${buf.decls}\n${SUM(width, args.subgroups)}`, body, buf.bindings);
 }
 
 /** Reads input `i` broadcast against X at flat index p (numpy rules). */

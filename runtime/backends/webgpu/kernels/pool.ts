@@ -118,7 +118,7 @@ ${strided(layout.dims.u('len', layout.len), width, `    acc = ${combine('acc', t
     k_y[g] = ${act};
   }`;
     const decls = declareBuffers([{ name: 'k_x', type: 'f32', access: 'read' }, { name: 'k_y', type: 'f32', access: 'read_write' }]);
-    return groupDispatch(`global${kind}pool`, layout, width, `${decls}\n${workgroupReduce('red', 'f32', width, combine)}`, body);
+    return groupDispatch(`global${kind}pool`, layout, width, `${decls}\n${workgroupReduce('red', 'f32', width, combine, args.subgroups)}`, body);
   };
 }
 

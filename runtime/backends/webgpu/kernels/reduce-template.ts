@@ -1,11 +1,12 @@
 // The generic reduction template every reducing kernel uses (Reduce*, ArgMax, Softmax, the
 // normalisations): one workgroup per group of reduced elements, each invocation folding a strided
-// share in registers, then a shared-memory tree (pairwise) reduction. Sizes and strides are
-// constants unless the caller passes a generic KernelDims (uniforms).
+// share in registers, then a shared-memory tree (pairwise) reduction, or for sums on a device with
+// subgroups (LowerArgs.subgroups), subgroupAdd within each subgroup and across their partials.
+// Sizes and strides are constants unless the caller passes a generic KernelDims (uniforms).
 
 import type { Binding, Lowering } from '../kernel';
 import type { Scalar } from '../storage';
-import { grid1d, KernelDims, stridesOf } from '../wgsl';
+import { grid1d, KernelDims, stridesOf, usesSubgroups } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 
 /** Which input elements make up group g: x[base(g) + offset(j)] for j < len. */
@@ -60,11 +61,21 @@ export function workgroupFor(len: number): number {
   return w;
 }
 
+/** The smallest subgroup WebGPU allows (sizes are powers of two in [4, 128]). */
+const MIN_SUBGROUP = 4;
+
 /**
  * `fn k_wg_<name>(v, lid) -> T`: the workgroup-wide fold of every invocation's `v` by `combine`
  * (a WGSL expression of `a` and `b`), returned to all invocations. Call from uniform control flow.
+ *
+ * With `subgroups` (LowerArgs.subgroups: the device has them), a sum (`combine` is `a + b`) folds
+ * by subgroupAdd instead; the entry point must then come from groupMain (or subgroupEntry), which
+ * sets the k_sg_id / k_sg_size copies of the subgroup builtins it reads. Max and min keep the tree:
+ * the float ones are NaN-propagating (k_fmax / k_fmin), and what subgroupMax/subgroupMin do with
+ * a NaN is not specified. Without `subgroups` the WGSL is exactly the tree's.
  */
-export function workgroupReduce(name: string, type: Scalar, width: number, combine: (a: string, b: string) => string): string {
+export function workgroupReduce(name: string, type: Scalar, width: number, combine: (a: string, b: string) => string, subgroups = false): string {
+  if (subgroups && combine('a', 'b') === 'a + b') return subgroupSum(name, type, width);
   return `var<workgroup> k_sh_${name}: array<${type}, ${width}>;
 fn k_wg_${name}(v: ${type}, lid: u32) -> ${type} {
   k_sh_${name}[lid] = v;
@@ -80,13 +91,60 @@ fn k_wg_${name}(v: ${type}, lid: u32) -> ${type} {
 }
 
 /**
- * A compute entry point with one workgroup per group: `g` is the group (uniform), `lid` the
- * invocation within it; groups past the end return together.
+ * workgroupReduce's sum by subgroups: every subgroup adds its invocations' values (subgroupAdd),
+ * its first invocation stores that partial at slot lid / subgroup_size, and after one barrier every
+ * subgroup adds up the partials itself (each lane a strided share, then subgroupAdd), so the sum
+ * reaches all invocations without a second round through workgroup memory: 2 barriers, against
+ * the tree's 2 + log2(width). Every subgroup reads the same partials into the same lanes, so they
+ * all get the same sum.
+ *
+ * The slot assumes the invocations of a 1-D workgroup form subgroups consecutively by
+ * local_invocation_index (invocations [k·size, (k+1)·size) are subgroup k): WGSL does not promise
+ * it, but every implementation (Vulkan, Metal, D3D12 and SwiftShader) packs them so. Widths are
+ * powers of two, so either the workgroup is whole subgroups or it is a single one (width < size):
+ * ceil(width / size) partials, at most width / 4. Every subgroup operation here runs in uniform
+ * control flow when the call does: the lane-dependent `if` and loop end before each subgroupAdd.
  */
-export function groupMain(groups: number | string, width: number, body: string): string {
-  return `@compute @workgroup_size(${width})
-fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(num_workgroups) k_groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = k_wid.x + k_wid.y * k_groups.x;
+function subgroupSum(name: string, type: Scalar, width: number): string {
+  const sh = `k_sh_${name}`;
+  return `var<workgroup> ${sh}: array<${type}, ${Math.max(1, Math.ceil(width / MIN_SUBGROUP))}>;
+fn k_wg_${name}(v: ${type}, lid: u32) -> ${type} {
+  let k_part = subgroupAdd(v);
+  if (k_sg_id == 0u) { ${sh}[lid / k_sg_size] = k_part; }
+  workgroupBarrier();
+  var k_acc = ${type}();
+  for (var i = k_sg_id; i < (${width}u + k_sg_size - 1u) / k_sg_size; i = i + k_sg_size) { k_acc = k_acc + ${sh}[i]; }
+  let r = subgroupAdd(k_acc);
+  workgroupBarrier();
+  return r;
+}`;
+}
+
+/**
+ * What an entry point adds when its reductions use subgroups (`on`): the module-scope copies of
+ * the subgroup builtins that workgroupReduce's subgroup sum reads, the entry point's parameters
+ * (with a leading comma) and the statements that set the copies (first in the body). All empty
+ * when not `on`.
+ */
+export function subgroupEntry(on: boolean): { readonly decls: string; readonly params: string; readonly init: string } {
+  if (!on) return { decls: '', params: '', init: '' };
+  return {
+    decls: 'var<private> k_sg_id: u32;\nvar<private> k_sg_size: u32;\n',
+    params: ', @builtin(subgroup_invocation_id) k_sgi: u32, @builtin(subgroup_size) k_sgs: u32',
+    init: '  k_sg_id = k_sgi;\n  k_sg_size = k_sgs;\n',
+  };
+}
+
+/**
+ * A compute entry point with one workgroup per group: `g` is the group (uniform), `lid` the
+ * invocation within it; groups past the end return together. `subgroups`: the shader's
+ * reductions use them (usesSubgroups of their WGSL), so the entry point provides the builtins.
+ */
+export function groupMain(groups: number | string, width: number, body: string, subgroups = false): string {
+  const sg = subgroupEntry(subgroups);
+  return `${sg.decls}@compute @workgroup_size(${width})
+fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(num_workgroups) k_groups: vec3u, @builtin(local_invocation_index) lid: u32${sg.params}) {
+${sg.init}  let g = k_wid.x + k_wid.y * k_groups.x;
   if (g >= ${typeof groups === 'number' ? `${groups}u` : groups}) { return; }
 ${body}
 }`;
@@ -131,13 +189,14 @@ const IN_OUT: readonly Binding[] = [{ kind: 'input', index: 0 }, { kind: 'output
 
 /**
  * One dispatch of a grouped kernel: `body` runs per group with `g`, `lid` and `base` (the group's
- * first input offset) in scope; `decls` declares the buffers in the order of `bindings`.
+ * first input offset) in scope; `decls` declares the buffers in the order of `bindings` (and the
+ * workgroup reductions: the entry point gets the subgroup builtins when they use them).
  */
 export function groupDispatch(
   label: string, layout: GroupLayout, width: number, decls: string, body: string, bindings: readonly Binding[] = IN_OUT,
 ): Lowering {
   const kd = layout.dims;
-  const main = groupMain(kd.u('groups', layout.groups), width, `  let base = ${layout.base('g')};\n${body}`);
+  const main = groupMain(kd.u('groups', layout.groups), width, `  let base = ${layout.base('g')};\n${body}`, usesSubgroups(decls));
   const wgsl = `${decls}\n${kd.declare(bindings.length)}\n${helpersFor(decls + main)}\n${main}`;
   return { kind: 'dispatch', dispatches: [{ wgsl, workgroups: grid1d(layout.groups, 1), bindings, label, uniforms: kd.words() }] };
 }

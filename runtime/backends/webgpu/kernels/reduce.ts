@@ -7,7 +7,7 @@ import { toInts } from '../../../tensor';
 import { normAxis } from '../../../ops/broadcast';
 import type { KernelGenerator, LowerArgs, Lowering } from '../kernel';
 import { scalarOf, type Scalar } from '../storage';
-import { declareBuffers, flatMain, grid1d, WORKGROUP } from '../wgsl';
+import { declareBuffers, flatMain, grid1d, usesSubgroups, WORKGROUP } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import { groupDispatch, groupLayout, groupMain, strided, workgroupArgReduce, workgroupFor, workgroupReduce, type GroupLayout } from './reduce-template';
 
@@ -90,7 +90,7 @@ ${strided(layout.len, width, `${load}\n    m = k_fmax(m, x);`)}
 ${strided(layout.len, width, `${load}\n    acc = acc + exp(x - m);`)}
   let r = k_wg_sum(acc, lid);
   if (lid == 0u) { k_out[g] = select(m + log(r), m, abs(m) == k_inf(1.0f)); }`;
-    const shared = `${workgroupReduce('max', 'f32', width, (a, b) => `k_fmax(${a}, ${b})`)}\n${workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`)}`;
+    const shared = `${workgroupReduce('max', 'f32', width, (a, b) => `k_fmax(${a}, ${b})`)}\n${workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`, args.subgroups)}`;
     return groupDispatch('reducelogsumexp', layout, width, `${decls}\n${shared}`, body);
   }
   const combine = fold.combine(s);
@@ -110,12 +110,12 @@ ${load}
     const wgsl = `${decls}\n${helpersFor(main)}\n${main}`;
     return { kind: 'dispatch', dispatches: [{ wgsl, workgroups: grid1d(layout.groups), bindings: [{ kind: 'input', index: 0 }, { kind: 'output', index: 0 }], label: op.toLowerCase() }] };
   }
-  if (layout.groups < FEW && layout.len >= LONG) return splitReduce(op, s, fold, layout);
+  if (layout.groups < FEW && layout.len >= LONG) return splitReduce(op, s, fold, layout, args.subgroups);
   const body = `  var acc: ${s} = ${fold.init[s]};
 ${strided(layout.len, width, `${load}\n    acc = ${combine('acc', `(${mapped})`)};`)}
   let r = k_wg_red(acc, lid);
   if (lid == 0u) { k_out[g] = ${result}; }`;
-  return groupDispatch(op.toLowerCase(), layout, width, `${decls}\n${workgroupReduce('red', s, width, combine)}`, body);
+  return groupDispatch(op.toLowerCase(), layout, width, `${decls}\n${workgroupReduce('red', s, width, combine, args.subgroups)}`, body);
 };
 
 /** Below this many groups, a group of at least LONG elements is split across workgroups. */
@@ -129,14 +129,15 @@ const CHUNK = 4096;
  * chunks of each group fold into a scratch row of partials, then one workgroup per group folds
  * its row and finishes (the element map applies in the first pass only).
  */
-function splitReduce(op: string, s: Scalar, fold: Fold, layout: GroupLayout): Lowering {
+function splitReduce(op: string, s: Scalar, fold: Fold, layout: GroupLayout, subgroups?: boolean): Lowering {
   const parts = Math.min(256, Math.ceil(layout.len / CHUNK));
   const chunk = Math.ceil(layout.len / parts);
   const width = 256;
   const combine = fold.combine(s);
   const mapped = fold.map ? fold.map('x', s) : 'x';
   const decl = (out: string) => declareBuffers([{ name: 'k_in', type: s, access: 'read' }, { name: out, type: s, access: 'read_write' }]);
-  const shared = workgroupReduce('red', s, width, combine);
+  const shared = workgroupReduce('red', s, width, combine, subgroups);
+  const sg = usesSubgroups(shared);
   // pass 1: workgroup w folds chunk w % parts of group w / parts
   const first = groupMain(layout.groups * parts, width, `  let grp = g / ${parts}u;
   let base = ${layout.base('grp')};
@@ -148,11 +149,11 @@ function splitReduce(op: string, s: Scalar, fold: Fold, layout: GroupLayout): Lo
     acc = ${combine('acc', `(${mapped})`)};
   }
   let r = k_wg_red(acc, lid);
-  if (lid == 0u) { k_part[g] = r; }`);
+  if (lid == 0u) { k_part[g] = r; }`, sg);
   const second = groupMain(layout.groups, width, `  var acc: ${s} = ${fold.init[s]};
   for (var j = lid; j < ${parts}u; j = j + ${width}u) { acc = ${combine('acc', `k_in[g * ${parts}u + j]`)}; }
   let r = k_wg_red(acc, lid);
-  if (lid == 0u) { k_out[g] = ${fold.finish ? fold.finish('r', layout.len, s) : 'r'}; }`);
+  if (lid == 0u) { k_out[g] = ${fold.finish ? fold.finish('r', layout.len, s) : 'r'}; }`, sg);
   const code = (out: string, main: string) => `${decl(out)}\n${shared}\n${helpersFor(shared + main)}\n${main}`;
   const scratch = { kind: 'scratch' as const, id: 0, elements: layout.groups * parts };
   return {

@@ -4,10 +4,10 @@
 
 import type { Binding, KernelGenerator, LowerArgs, Lowering } from '../kernel';
 import { scalarOf } from '../storage';
-import { declareBuffers, i32Lit, type BufferDecl } from '../wgsl';
+import { declareBuffers, i32Lit, usesSubgroups, type BufferDecl } from '../wgsl';
 import { fusedActivation } from './activation';
 import { helpersFor } from './activation-helpers';
-import { workgroupReduce } from './reduce-template';
+import { subgroupEntry, workgroupReduce } from './reduce-template';
 
 interface LossAttrs {
   readonly reduction: 'none' | 'sum' | 'mean';
@@ -54,9 +54,11 @@ ${logProb ? `    for (var j = 0u; j < ${c}u; j = j + 1u) { k_logp[${row('j')}] =
     : `  let k_ls = k_wg_sum(ls, lid);
   let k_ws = k_wg_sum(ws, lid);
   if (lid == 0u) { k_out[0] = ${attrs.reduction === 'sum' ? 'k_ls' : 'k_ls / k_ws'}; }`;
-  const main = `@compute @workgroup_size(${WIDTH})
-fn main(@builtin(local_invocation_index) lid: u32) {
-  var ls = 0.0f;
+  const shared = attrs.reduction === 'none' ? '' : workgroupReduce('sum', 'f32', WIDTH, (a, b) => `${a} + ${b}`, args.subgroups);
+  const sg = subgroupEntry(usesSubgroups(shared));
+  const main = `${sg.decls}@compute @workgroup_size(${WIDTH})
+fn main(@builtin(local_invocation_index) lid: u32${sg.params}) {
+${sg.init}  var ls = 0.0f;
   var ws = 0.0f;
   for (var p = lid; p < ${n * d}u; p = p + ${WIDTH}u) {
     let i = p / ${d}u;
@@ -70,7 +72,6 @@ ${store}
   }
 ${finish}
 }`;
-  const shared = attrs.reduction === 'none' ? '' : workgroupReduce('sum', 'f32', WIDTH, (a, b) => `${a} + ${b}`);
   const code = `${declareBuffers(decls)}\n${shared}`;
   const wgsl = `${code}\n${helpersFor(code + main)}\n${main}`;
   return { kind: 'dispatch', dispatches: [{ wgsl, workgroups: [1, 1, 1], bindings, label: sce ? 'sceloss' : 'nllloss' }] };

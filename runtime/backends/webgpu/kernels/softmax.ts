@@ -13,7 +13,7 @@ interface SoftmaxAttrs {
   readonly coerce2d: boolean;
 }
 
-const softmaxKernel = (op: 'Softmax' | 'LogSoftmax' | 'Hardmax'): KernelGenerator<SoftmaxAttrs> => ({ node, attrs, inputs }) => {
+const softmaxKernel = (op: 'Softmax' | 'LogSoftmax' | 'Hardmax'): KernelGenerator<SoftmaxAttrs> => ({ node, attrs, inputs, subgroups }) => {
   const x = inputs[0];
   if (!x || scalarOf(x.dtype) !== 'f32') return { kind: 'unsupported', reason: `${op} has no GPU kernel for ${x?.dtype}` };
   if (fusedActivation(node)) return { kind: 'unsupported', reason: `${op} takes no fused activation` };
@@ -40,7 +40,7 @@ ${strided(layout.len, width, `    m = k_fmax(m, k_in[${at}]);`)}
 ${strided(layout.len, width, `    acc = acc + exp(k_in[${at}] - m);`)}
   let s = k_wg_sum(acc, lid);
 ${strided(layout.len, width, `    k_out[${at}] = ${write};`)}`;
-  const shared = `${workgroupReduce('max', 'f32', width, (a, b) => `k_fmax(${a}, ${b})`)}\n${workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`)}`;
+  const shared = `${workgroupReduce('max', 'f32', width, (a, b) => `k_fmax(${a}, ${b})`)}\n${workgroupReduce('sum', 'f32', width, (a, b) => `${a} + ${b}`, subgroups)}`;
   return groupDispatch(op.toLowerCase(), layout, width, `${buffers}\n${shared}`, body);
 };
 
