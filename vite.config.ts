@@ -69,7 +69,7 @@ export default defineConfig({
     target: 'chrome122',
     sourcemap: true,
     minify: false,
-    // extension pages the manifest does not name: the grant prompt window
-    rollupOptions: { input: { prompt: here('./prompt/index.html') } },
+    // extension pages the manifest does not name: the grant prompt window, the fast lane's frame
+    rollupOptions: { input: { prompt: here('./prompt/index.html'), lane: here('./lane/frame.html') } },
   },
 });

@@ -15,6 +15,7 @@ import { popupHandlers } from './handlers/popup';
 import type { FetchModelBytes } from './model-bytes';
 import { promptHandlers } from './handlers/prompt';
 import { ModelLibrary } from './library';
+import { Lanes } from './lanes';
 import { Permissions, type AskUser } from './permissions';
 import { openKilnDb } from './store/db';
 import { GrantStore } from './store/grants';
@@ -61,6 +62,7 @@ function worker(f: WorkerFixture = {}) {
     return f.answer?.(d) ?? 'always';
   };
   const deps = {} as { library: ModelLibrary; permissions: Permissions };
+  const lanes = new Lanes();
   const sessions = new SessionTable(f.store ?? memorySessionStore(), (id) => deps.library.bytes(id));
   const ready = (async () => {
     const db = await openKilnDb(f.idb ?? new IDBFactory());
@@ -70,13 +72,13 @@ function worker(f: WorkerFixture = {}) {
   })();
   const router = createRouter({
     ready,
-    page: pageHandlers({ sessions, queue: new SerialQueue(), get library() { return deps.library; }, get permissions() { return deps.permissions; } }),
+    page: pageHandlers({ sessions, queue: new SerialQueue(), get library() { return deps.library; }, get permissions() { return deps.permissions; }, lanes }),
     popup: popupHandlers({ sessions, get library() { return deps.library; } }),
     // the prompt window's channel is exercised in the browser (e2e/grants.e2e.test.ts)
     prompt: promptHandlers(undefined as never),
     onClose: (c) => void sessions.dropOwnedBy(c),
   });
-  return { router, sessions, asked };
+  return { router, sessions, asked, lanes };
 }
 
 /** A connection whose replies we can await by request id. */
@@ -287,6 +289,28 @@ describe('the worker router', () => {
     expect(await c.ask({ kind: 'availability', model: { url, sha256: sha } })).toMatchObject({ kind: 'result', value: { availability: 'available' } });
     expect(await c.ask({ kind: 'create', model: { url: 'https://models.example/missing.onnx' }, backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NetworkError' });
     expect(await c.ask({ kind: 'create', model: { url: 'http://models.example/cls.onnx' }, backend: 'reference' })).toMatchObject({ kind: 'error', name: 'DataError' });
+  });
+
+  it("a fast lane opens with a one-time token and serves its Port's origin and sessions; a bad token gets nothing", async () => {
+    const w = worker();
+    const c = connect(w, 'https://a.example');
+    const session = await createSession(c);
+    const issued = await c.ask({ kind: 'lane' });
+    const token = (issued as { value: { token: string } }).value.token;
+    const { port1, port2 } = new MessageChannel();
+    const lane = w.lanes.attach(token, port2)!;
+    expect(lane).toMatchObject({ origin: 'https://a.example', channel: 'page' });
+    w.router.accept(lane);
+    const replies: Reply[] = [];
+    port1.onmessage = (e) => replies.push(e.data as Reply);
+    port1.postMessage({ kind: 'run', id: 7, session, feeds: ppocrFeeds() });
+    while (!replies.some((r) => r.kind === 'result')) await new Promise((r) => setTimeout(r, 10));
+    expect(replies[0]).toEqual({ kind: 'lane.ready' });
+    expect(replies.find((r) => r.kind === 'result')).toMatchObject({ id: 7 });
+    // the token was used up; an unknown one closes the port
+    expect(w.lanes.attach(token, new MessageChannel().port2)).toBeUndefined();
+    expect(w.lanes.attach('not-a-token', new MessageChannel().port2)).toBeUndefined();
+    port1.close();
   });
 
   it('the popup channel answers models.status and refuses page requests', async () => {

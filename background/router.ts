@@ -52,7 +52,7 @@ export function createRouter(deps: RouterDeps) {
     if (replies) inflight.set(id, controller);
     const ctx: PageContext = {
       origin: conn.origin,
-      owner: conn,
+      owner: conn.owner ?? conn,
       signal: controller.signal,
       progress: (loaded, total) => {
         if (inflight.get(id) === controller) conn.send({ kind: 'progress', id, loaded, total });

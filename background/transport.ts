@@ -1,6 +1,6 @@
-// The transport seam: the router sees Connections, never chrome.runtime Ports, so that a faster
-// channel (DESIGN.md's web-accessible iframe path, authenticated by a Port-registered token) can
-// be added beside runtime-port.ts without touching the router or the handlers.
+// The transport seam: the router sees Connections, never chrome.runtime Ports: runtime-port.ts
+// (the authenticated control channel) and lanes.ts (the fast lane through a web-accessible
+// iframe, opened with a token registered over that Port) both produce them.
 
 import type { Reply } from '../protocol';
 
@@ -12,6 +12,8 @@ export interface Connection {
   readonly origin: string;
   /** a label for logs: tab/frame and URL */
   readonly label: string;
+  /** who owns the sessions it creates, when not the connection itself (a fast lane: its Port's connection) */
+  readonly owner?: object;
   send(reply: Reply): void;
   onMessage(listener: (raw: unknown) => void): void;
   onClose(listener: () => void): void;

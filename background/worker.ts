@@ -12,6 +12,8 @@ import { Permissions } from './permissions';
 import { Prompts } from './prompts';
 import { promptHandlers } from './handlers/prompt';
 import { openKilnDb } from './store/db';
+import { Lanes } from './lanes';
+import type { LaneAttach } from '../protocol';
 import { GrantStore } from './store/grants';
 import { ModelStore } from './store/models';
 import { SerialQueue } from './queue';
@@ -28,6 +30,7 @@ const prompts = new Prompts();
 const deps = {} as { library: ModelLibrary; permissions: Permissions };
 const sessions = new SessionTable(chromeSessionStore, (id) => deps.library.bytes(id));
 const queue = new SerialQueue();
+const lanes = new Lanes();
 
 async function init(): Promise<void> {
   const db = await openKilnDb();
@@ -47,10 +50,14 @@ const router = createRouter({
     queue,
     get library() { return deps.library; },
     get permissions() { return deps.permissions; },
+    lanes,
   }),
   popup: popupHandlers({ sessions, get library() { return deps.library; } }),
   prompt: promptHandlers(prompts),
-  onClose: (conn) => void sessions.dropOwnedBy(conn).catch((e) => console.warn(`kiln: could not free the sessions of ${conn.label}`, e)),
+  onClose: (conn) => {
+    lanes.closeFor(conn);
+    void sessions.dropOwnedBy(conn).catch((e) => console.warn(`kiln: could not free the sessions of ${conn.label}`, e));
+  },
 });
 
 chrome.runtime.onConnect.addListener((port) => {
@@ -61,4 +68,14 @@ chrome.runtime.onConnect.addListener((port) => {
     return;
   }
   router.accept(connectionFromPort(port, who.channel, who.origin));
+});
+
+// The fast lane: the hidden lane/frame.html iframe hands over a relay's MessagePort with the token
+// the worker gave that relay (background/lanes.ts). Only the extension's own pages post here.
+self.addEventListener('message', (event: Event) => {
+  const e = event as ExtendableMessageEvent;
+  const data = e.data as Partial<LaneAttach> | null;
+  if (e.origin !== new URL(chrome.runtime.getURL('')).origin || data?.kind !== 'lane.attach' || !e.ports[0]) return;
+  const conn = lanes.attach(data.token, e.ports[0]);
+  if (conn) router.accept(conn);
 });

@@ -1,7 +1,10 @@
-// ISOLATED-world relay: moves messages between the page API's private MessagePort and a
-// chrome.runtime Port to the service worker (structured clone: tensors stay typed arrays). It
-// connects lazily on the first request, and when the worker stops (Port disconnect) it reconnects
-// and resends the requests still unanswered, once; a second loss fails them with a clear error.
+// ISOLATED-world relay: moves messages between the page API's private MessagePort and the service
+// worker. It connects a chrome.runtime Port lazily on the first request (the authenticated
+// channel: the worker takes the frame's origin from it), and on the first run opens the fast lane
+// beside it (background/lanes.ts): a MessagePort to the worker through a hidden extension iframe,
+// which carries tensors far faster than the Port; every request goes over the lane once the worker
+// has acknowledged it. When the worker stops (Port disconnect) the lane goes too; the relay
+// reconnects and resends the requests still unanswered, once; a second loss fails them clearly.
 
 import { PORT_NAMES, type ErrorName, type Reply } from '../protocol';
 import { PAGE_API_READY, RELAY_PORT } from './handshake';
@@ -11,7 +14,12 @@ const MAX_RESENDS = 1;
 interface Pending {
   readonly message: unknown;
   resends: number;
+  /** where it was sent: a cancel must follow its target there */
+  via: 'port' | 'lane';
 }
+
+/** The relay's own request for a lane token, outside the page API's id range. */
+const LANE_REQUEST_ID = Number.MAX_SAFE_INTEGER;
 
 const channel = new MessageChannel();
 const toPage = channel.port1;
@@ -19,6 +27,10 @@ const pending = new Map<number, Pending>();
 let worker: chrome.runtime.Port | null = null;
 /** Set when the worker refused this frame (e.g. an opaque or non-http origin): no point retrying. */
 let refusal: { name: ErrorName; message: string } | null = null;
+/** the fast lane, once the worker acknowledged it */
+let lane: MessagePort | null = null;
+let laneState: 'none' | 'opening' | 'ready' = 'none';
+let laneFrame: HTMLIFrameElement | null = null;
 
 // ---- handshake: offer port2 to the page API until it takes it ----
 
@@ -35,14 +47,19 @@ if (!offerPort()) document.addEventListener(PAGE_API_READY, offerPort);
 toPage.onmessage = (event: MessageEvent<unknown>) => {
   const message = event.data;
   const id = requestIdOf(message);
-  if (id !== null) pending.set(id, { message, resends: 0 });
+  if (id !== null) pending.set(id, { message, resends: 0, via: 'port' });
   send(message, id);
 };
 
 function send(message: unknown, id: number | null): void {
   if (refusal) return fail(id, refusal.name, refusal.message);
+  const { kind, target } = message as { kind?: unknown; target?: unknown };
+  const via = kind === 'cancel' ? (typeof target === 'number' ? pending.get(target)?.via : undefined) ?? 'port' : lane ? 'lane' : 'port';
+  if (id !== null) pending.get(id)!.via = via;
   try {
-    (worker ?? connect()).postMessage(message);
+    if (via === 'lane' && lane) lane.postMessage(message);
+    else (worker ?? connect()).postMessage(message);
+    if (kind === 'run' && laneState === 'none') openLane();
   } catch (e) {
     // Posting fails when the message cannot be cloned or is over Chrome's size limit, or when
     // the extension was reloaded or removed ("Extension context invalidated").
@@ -67,12 +84,17 @@ function connect(): chrome.runtime.Port {
   port.onDisconnect.addListener(() => {
     void chrome.runtime.lastError; // read, so Chrome does not log it as unchecked
     if (worker === port) worker = null;
+    dropLane(); // the worker that held its other end is gone
     resendPending();
   });
   return port;
 }
 
 function deliver(reply: Reply): void {
+  if (reply.id === LANE_REQUEST_ID) {
+    if (reply.kind === 'result') attachLane((reply.value as { token: string }).token);
+    return; // a refused lane leaves the Port in charge
+  }
   // The worker refuses a connection with a NotAllowedError for no request, then disconnects.
   if (reply.kind === 'error' && reply.id === null && reply.name === 'NotAllowedError') refusal = { name: reply.name, message: reply.message };
   if (reply.kind !== 'progress' && typeof reply.id === 'number') pending.delete(reply.id);
@@ -89,6 +111,43 @@ function transferablesOf(reply: Reply): Transferable[] {
     if (ArrayBuffer.isView(t?.data) && t.data.buffer instanceof ArrayBuffer) buffers.add(t.data.buffer);
   }
   return [...buffers];
+}
+
+// ---- the fast lane ----
+
+function openLane(): void {
+  laneState = 'opening';
+  (worker ?? connect()).postMessage({ kind: 'lane', id: LANE_REQUEST_ID });
+}
+
+/** Hands a MessagePort and the worker's token to a hidden lane frame, which passes both on. */
+function attachLane(token: string): void {
+  const frame = document.createElement('iframe');
+  frame.src = chrome.runtime.getURL('lane/frame.html');
+  frame.hidden = true;
+  frame.tabIndex = -1;
+  frame.setAttribute('aria-hidden', 'true');
+  frame.style.display = 'none';
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = (event: MessageEvent<Reply | { kind: 'lane.ready' }>) => {
+    if (event.data.kind === 'lane.ready') {
+      lane = port1;
+      laneState = 'ready';
+    } else {
+      deliver(event.data);
+    }
+  };
+  frame.addEventListener('load', () => frame.contentWindow?.postMessage({ kind: 'kiln-lane', token }, new URL(frame.src).origin, [port2]), { once: true });
+  (document.body ?? document.documentElement).append(frame);
+  laneFrame = frame;
+}
+
+function dropLane(): void {
+  lane?.close();
+  lane = null;
+  laneFrame?.remove();
+  laneFrame = null;
+  laneState = 'none';
 }
 
 /** The worker stopped (killed when idle, or crashed): resend what it had not answered, once. */

@@ -28,8 +28,10 @@ export interface RunRequest { readonly kind: 'run'; readonly id: number; readonl
 export interface DestroyRequest { readonly kind: 'destroy'; readonly id: number; readonly session: string }
 /** Asks the worker to drop request `target`; it gets no reply of its own. */
 export interface CancelRequest { readonly kind: 'cancel'; readonly id: number; readonly target: number }
+/** The relay asks for a one-time token that opens the fast lane (background/lanes.ts) for its connection. */
+export interface LaneRequest { readonly kind: 'lane'; readonly id: number }
 
-export type PageRequest = AvailabilityRequest | CreateRequest | RunRequest | DestroyRequest | CancelRequest;
+export type PageRequest = AvailabilityRequest | CreateRequest | RunRequest | DestroyRequest | CancelRequest | LaneRequest;
 export type PageRequestKind = PageRequest['kind'];
 
 export interface SessionDescription {
@@ -48,7 +50,13 @@ export interface PageResults {
   run: { readonly outputs: Readonly<Record<string, WireTensor>> };
   destroy: Record<string, never>;
   cancel: never;
+  lane: { readonly token: string };
 }
+
+/** Over a fast lane: the frame hands the worker the relay's port with its token (frame → worker). */
+export interface LaneAttach { readonly kind: 'lane.attach'; readonly token: string }
+/** The worker's first message on an attached lane: the relay may send over it from now on. */
+export interface LaneReady { readonly kind: 'lane.ready' }
 
 // ---- popup → worker ----
 

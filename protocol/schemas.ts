@@ -64,6 +64,7 @@ const pageRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run'), id: requestId, session: sessionId, feeds }),
   z.object({ kind: z.literal('destroy'), id: requestId, session: sessionId }),
   z.object({ kind: z.literal('cancel'), id: requestId, target: requestId }),
+  z.object({ kind: z.literal('lane'), id: requestId }),
 ]);
 
 const popupRequest = z.discriminatedUnion('kind', [z.object({ kind: z.literal('models.status'), id: requestId })]);

@@ -10,6 +10,7 @@ import { resolveBackend } from '../backends';
 import { abortError, KilnError } from '../errors';
 import { keepAlive } from '../lifetime';
 import type { ModelLibrary } from '../library';
+import type { Lanes } from '../lanes';
 import type { Permissions } from '../permissions';
 import type { SerialQueue } from '../queue';
 import type { Owner, SessionTable } from '../session-table';
@@ -32,6 +33,7 @@ export interface PageDeps {
   readonly queue: SerialQueue;
   readonly library: ModelLibrary;
   readonly permissions: Permissions;
+  readonly lanes: Lanes;
 }
 
 /** `deps` is read at each call: the worker fills in its store-backed parts at init. */
@@ -61,7 +63,12 @@ export function pageHandlers(deps: PageDeps): PageHandlers {
 
     async run(request, ctx) {
       const session = await sessions.open(request.session, ctx.origin, ctx.owner);
-      const outputs = await queue.run(() => keepAlive(session.run(request.feeds as Record<string, Tensor>)), ctx.signal);
+      const outputs = await queue.run(async () => {
+        const started = performance.now();
+        const out = await keepAlive(session.run(request.feeds as Record<string, Tensor>));
+        recordRun(started);
+        return out;
+      }, ctx.signal);
       return { outputs: toWire(outputs) };
     },
 
@@ -73,7 +80,21 @@ export function pageHandlers(deps: PageDeps): PageHandlers {
     async cancel(request, ctx) {
       ctx.cancel(request.target);
     },
+
+    async lane(_request, ctx) {
+      return { token: deps.lanes.issue(ctx.origin, ctx.owner, ctx.origin) };
+    },
   };
+}
+
+/**
+ * The worker's own time of each run as a User Timing measure, 'kiln:run' (DevTools shows them;
+ * the transport benchmark subtracts them from what the page sees). The last RUN_MEASURES are kept.
+ */
+const RUN_MEASURES = 256;
+function recordRun(started: number): void {
+  if (performance.getEntriesByName('kiln:run', 'measure').length >= RUN_MEASURES) performance.clearMeasures('kiln:run');
+  performance.measure('kiln:run', { start: started, end: performance.now() });
 }
 
 function describe(id: string, model: string, backend: string, session: InferenceSession): SessionDescription {
