@@ -86,7 +86,8 @@ export class ModelLibrary {
     }
     let pending = this.installing.get(d.id);
     if (!pending) {
-      // One download per model, whoever asked first; it is not cancelled by a later caller's signal.
+      // One download per model: later callers wait for the first one's, which its caller's signal
+      // (not theirs) can cancel; its progress goes to that caller.
       const controller = new AbortController();
       pending = this.install(d, controller.signal, progress.onProgress).finally(() => this.installing.delete(d.id));
       this.installing.set(d.id, pending);

@@ -7,11 +7,14 @@ import type { GrantAnswer, PromptDetails } from '../protocol';
 import { KilnError } from './errors';
 import type { GrantStore } from './store/grants';
 
-/** Shows the user `details` and resolves with their answer ('deny' when dismissed). */
-export type AskUser = (details: PromptDetails) => Promise<GrantAnswer>;
+/** What became of a prompt: the user's answer, or 'dismissed' (window closed, or no answer in time). */
+export type PromptOutcome = GrantAnswer | 'dismissed';
+
+/** Shows the user `details` and resolves with what became of the prompt. */
+export type AskUser = (details: PromptDetails) => Promise<PromptOutcome>;
 
 export class Permissions {
-  private readonly asking = new Map<string, Promise<GrantAnswer>>();
+  private readonly asking = new Map<string, Promise<PromptOutcome>>();
 
   constructor(
     private readonly grants: GrantStore,
@@ -28,13 +31,16 @@ export class Permissions {
     let answer = this.asking.get(key);
     if (!answer) {
       answer = this.ask(details).then(async (a) => {
-        if (a !== 'once') await this.grants.set(origin, model.id, a === 'always' ? 'always' : 'denied');
+        // only a deliberate answer is remembered: once and a dismissal ask again next time
+        if (a === 'always' || a === 'deny') await this.grants.set(origin, model.id, a === 'always' ? 'always' : 'denied');
         return a;
       });
       this.asking.set(key, answer);
       void answer.finally(() => this.asking.delete(key)).catch(() => undefined);
     }
-    if ((await answer) === 'deny') throw denied(origin, model.name, 'the user did not allow it');
+    const outcome = await answer;
+    if (outcome === 'deny') throw denied(origin, model.name, 'the user did not allow it');
+    if (outcome === 'dismissed') throw denied(origin, model.name, 'the permission prompt was closed without an answer');
   }
 }
 

@@ -1,16 +1,17 @@
 // The grant prompt: a small extension window (prompt/index.html?prompt=ID) that asks the user
 // whether a site may use a model. The worker keeps each open prompt's details and its resolver;
 // the window reads the details and sends the answer over the 'kiln-prompt' port. Closing the
-// window, or leaving it unanswered for PROMPT_TIMEOUT_MS, answers 'deny'.
+// window, or leaving it unanswered for PROMPT_TIMEOUT_MS, dismisses it (refused, not remembered).
 
-import type { GrantAnswer, PromptDetails } from '../protocol';
+import type { PromptDetails } from '../protocol';
+import type { PromptOutcome } from './permissions';
 import { KilnError } from './errors';
 
 export const PROMPT_TIMEOUT_MS = 5 * 60_000;
 
 interface Open {
   readonly details: PromptDetails;
-  readonly resolve: (answer: GrantAnswer) => void;
+  readonly resolve: (outcome: PromptOutcome) => void;
   windowId?: number;
 }
 
@@ -19,15 +20,15 @@ export class Prompts {
 
   constructor() {
     chrome.windows.onRemoved.addListener((windowId) => {
-      for (const [id, p] of this.open) if (p.windowId === windowId) this.answer(id, 'deny');
+      for (const [id, p] of this.open) if (p.windowId === windowId) this.answer(id, 'dismissed');
     });
   }
 
   /** Opens a prompt window and resolves with the user's answer. */
-  ask = (details: PromptDetails): Promise<GrantAnswer> =>
-    new Promise<GrantAnswer>((resolve) => {
+  ask = (details: PromptDetails): Promise<PromptOutcome> =>
+    new Promise<PromptOutcome>((resolve) => {
       const id = crypto.randomUUID();
-      const timer = setTimeout(() => this.answer(id, 'deny'), PROMPT_TIMEOUT_MS);
+      const timer = setTimeout(() => this.answer(id, 'dismissed'), PROMPT_TIMEOUT_MS);
       const entry: Open = { details, resolve: (a) => { clearTimeout(timer); resolve(a); } };
       this.open.set(id, entry);
       chrome.windows
@@ -38,7 +39,7 @@ export class Prompts {
         })
         .catch((e) => {
           console.warn('kiln: could not open the permission prompt', e);
-          this.answer(id, 'deny');
+          this.answer(id, 'dismissed');
         });
     });
 
@@ -49,7 +50,7 @@ export class Prompts {
   }
 
   /** Records the answer and closes the prompt's window. */
-  answer(id: string, answer: GrantAnswer): void {
+  answer(id: string, answer: PromptOutcome): void {
     const p = this.open.get(id);
     if (!p) return;
     this.open.delete(id);

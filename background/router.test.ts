@@ -20,7 +20,8 @@ import { Permissions, type AskUser } from './permissions';
 import { openKilnDb } from './store/db';
 import { GrantStore } from './store/grants';
 import { ModelStore } from './store/models';
-import type { GrantAnswer, PromptDetails } from '../protocol';
+import type { PromptDetails } from '../protocol';
+import type { PromptOutcome } from './permissions';
 import { SerialQueue } from './queue';
 import { createRouter } from './router';
 import { SessionTable } from './session-table';
@@ -35,7 +36,7 @@ interface WorkerFixture {
   /** the browser profile's IndexedDB: shared by the workers of a restart test */
   idb?: IDBFactory;
   /** the user's answer to each prompt (default: always) */
-  answer?: (d: PromptDetails) => GrantAnswer;
+  answer?: (d: PromptDetails) => PromptOutcome;
   /** what fetch serves by URL */
   web?: Record<string, Uint8Array>;
 }
@@ -246,7 +247,7 @@ describe('the worker router', () => {
   });
 
   it('asks the user once per origin and model: always is remembered, deny is NotAllowedError, once is not stored', async () => {
-    const answers: Record<string, GrantAnswer> = { 'https://a.example': 'always', 'https://b.example': 'deny', 'https://c.example': 'once' };
+    const answers: Record<string, PromptOutcome> = { 'https://a.example': 'always', 'https://b.example': 'deny', 'https://c.example': 'once', 'https://d.example': 'dismissed' };
     const w = worker({ answer: (d) => answers[d.origin] });
     const [a, b, c] = ['https://a.example', 'https://b.example', 'https://c.example'].map((o) => connect(w, o));
     // two concurrent creates from one origin share one prompt
@@ -262,6 +263,11 @@ describe('the worker router', () => {
     expect(w.asked.filter((d) => d.origin === 'https://c.example')).toHaveLength(2); // once is asked again
     expect((await a.ask({ kind: 'create', model: 'blazeface', backend: 'reference' })).kind).toBe('result');
     expect(w.asked.filter((d) => d.origin === 'https://a.example').map((d) => d.model.id)).toEqual(['ppocr-cls', 'blazeface']);
+    // a prompt closed without an answer refuses this request and asks again next time
+    const d = connect(w, 'https://d.example');
+    expect(await d.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NotAllowedError' });
+    expect(await d.ask({ kind: 'create', model: 'ppocr-cls', backend: 'reference' })).toMatchObject({ kind: 'error', name: 'NotAllowedError' });
+    expect(w.asked.filter((x) => x.origin === 'https://d.example')).toHaveLength(2);
   });
 
   it('installs a model from a URL with progress, verified by its sha256; a bad sha256 is DataError and leaves nothing', async () => {
