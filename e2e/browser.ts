@@ -57,6 +57,8 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
       : ['--disable-features=WebGPU,Vulkan', '--disable-gpu']),
     '--disable-background-networking',
     '--disable-component-update',
+    // for experiments, e.g. KILN_EXTRA_FLAGS='--js-flags=--no-liftoff' (see docs/BENCHMARKS.md)
+    ...(process.env.KILN_EXTRA_FLAGS ? process.env.KILN_EXTRA_FLAGS.split(' ') : []),
     '--disable-sync',
     '--no-first-run',
     `--disable-extensions-except=${extensionDir}`,
