@@ -5,16 +5,9 @@ import { LIMITS, type ErrorName, type Problem } from '../protocol';
 import { FeedError } from '../runtime/session';
 import { ModelFormatError } from '../runtime/onnx/import';
 import { NotSupportedOpError, OpError } from '../runtime/ops/spec';
+import { KilnError } from './kiln-error';
 
-export class KilnError extends Error {
-  constructor(
-    readonly domName: ErrorName,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KilnError';
-  }
-}
+export { abortError, KilnError } from './kiln-error';
 
 const ENGINE_ERRORS: readonly [new (...args: never[]) => Error, ErrorName][] = [
   [FeedError, 'DataError'],
@@ -35,8 +28,4 @@ export function problemOf(e: unknown): Problem {
 
 function clip(s: string): string {
   return s.length > LIMITS.maxMessageLength ? `${s.slice(0, LIMITS.maxMessageLength - 1)}…` : s;
-}
-
-export function abortError(what = 'the request was cancelled'): DOMException {
-  return new DOMException(what, 'AbortError');
 }

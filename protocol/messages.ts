@@ -61,7 +61,9 @@ export interface LaneReady { readonly kind: 'lane.ready' }
 // ---- popup → worker ----
 
 export interface ModelsStatusRequest { readonly kind: 'models.status'; readonly id: number }
-export type PopupRequest = ModelsStatusRequest;
+/** Installs a model from a URL the user typed (https, or http on localhost); `progress` replies while it downloads. */
+export interface ModelsInstallRequest { readonly kind: 'models.install'; readonly id: number; readonly url: string; readonly sha256?: string }
+export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest;
 
 export interface ModelStatus {
   readonly id: string;
@@ -76,6 +78,8 @@ export interface ModelStatus {
 
 export interface PopupResults {
   'models.status': { readonly models: readonly ModelStatus[] };
+  /** the store id the model was installed under (its sha256 when one was given), its name and size */
+  'models.install': { readonly id: string; readonly name: string; readonly bytes: number };
 }
 
 // ---- prompt window → worker: the user's answer to a site's request for a model ----
@@ -103,7 +107,7 @@ export interface PromptResults {
 export interface ResultReply<V = unknown> { readonly kind: 'result'; readonly id: number; readonly value: V }
 /** `id` is null when the request was too malformed to tell which one it was. */
 export interface ErrorReply { readonly kind: 'error'; readonly id: number | null; readonly name: ErrorName; readonly message: string }
-/** Model download progress for a `create` request, in bytes. */
+/** Model download progress for a `create` (or the popup's `models.install`) request, in bytes. */
 export interface ProgressReply { readonly kind: 'progress'; readonly id: number; readonly loaded: number; readonly total: number }
 
 export type Reply = ResultReply | ErrorReply | ProgressReply;

@@ -67,7 +67,10 @@ const pageRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('lane'), id: requestId }),
 ]);
 
-const popupRequest = z.discriminatedUnion('kind', [z.object({ kind: z.literal('models.status'), id: requestId })]);
+const popupRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('models.status'), id: requestId }),
+  z.object({ kind: z.literal('models.install'), id: requestId, url: modelUrl, sha256: sha256Hex.optional() }),
+]);
 
 const promptId = z.string().min(1).max(LIMITS.maxSessionIdLength).regex(/^[A-Za-z0-9-]+$/, 'expected a prompt id');
 const promptRequest = z.discriminatedUnion('kind', [

@@ -4,7 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ErrorName } from '../../protocol';
-import { KilnError, abortError } from '../errors';
+import { KilnError, abortError } from '../kiln-error';
 import { deleteCompiledOfModel, readCompiledSummaries, type CompiledSummary } from './compiled';
 import { DEFAULT_CHUNK_BYTES, inTransaction, type KilnDb, type ModelFormat, type ModelSource, type ReadyModelRecord } from './db';
 
