@@ -111,11 +111,6 @@ export class ModelLibrary {
     return p;
   }
 
-  /** Forgets a deleted model's bytes. */
-  forget(id: string): void {
-    this.recent.delete(id);
-  }
-
   isLoaded(id: string): boolean {
     return this.recent.has(id);
   }
