@@ -39,6 +39,24 @@ interface WorkerFixture {
   answer?: (d: PromptDetails) => PromptOutcome;
   /** what fetch serves by URL */
   web?: Record<string, Uint8Array>;
+  /** a fetch of its own instead (e.g. one that stalls) */
+  fetch?: typeof fetch;
+}
+
+/** A fetch whose body sends its first 64 KiB, then stalls until `release()`. */
+function stallingFetch(body: Uint8Array) {
+  let release = () => {};
+  const released = new Promise<void>((r) => (release = r));
+  const fetchImpl: typeof fetch = async () =>
+    new Response(new ReadableStream<Uint8Array>({
+      async start(c) {
+        c.enqueue(body.slice(0, 65536));
+        await released;
+        c.enqueue(body.slice(65536));
+        c.close();
+      },
+    }), { headers: { 'content-length': String(body.byteLength) } });
+  return { fetchImpl, release };
 }
 
 function serve(web: Record<string, Uint8Array>): typeof fetch {
@@ -67,7 +85,7 @@ function worker(f: WorkerFixture = {}) {
   const sessions = new SessionTable(f.store ?? memorySessionStore(), (id) => deps.library.bytes(id));
   const ready = (async () => {
     const db = await openKilnDb(f.idb ?? new IDBFactory());
-    deps.library = new ModelLibrary(new ModelStore(db), f.fetchBytes ?? fromNodeModules, serve(f.web ?? {}));
+    deps.library = new ModelLibrary(new ModelStore(db), f.fetchBytes ?? fromNodeModules, f.fetch ?? serve(f.web ?? {}));
     deps.permissions = new Permissions(new GrantStore(db), ask);
     await sessions.init();
   })();
@@ -317,6 +335,35 @@ describe('the worker router', () => {
     expect(w.lanes.attach(token, new MessageChannel().port2)).toBeUndefined();
     expect(w.lanes.attach('not-a-token', new MessageChannel().port2)).toBeUndefined();
     port1.close();
+  });
+
+  it("a popup's URL install goes on after the popup closes; models.cancel stops one", async () => {
+    const bytes = readCatalogModel(findModel('ppocr-cls')!);
+    const sha = findModel('ppocr-cls')!.sha256;
+    const url = 'https://models.example/cls.onnx';
+    const stall = stallingFetch(bytes);
+    const w = worker({ fetch: stall.fetchImpl });
+    const popup = connect(w, 'chrome-extension://x', 'popup');
+    const id = popup.nextId();
+    popup.post({ kind: 'models.install', id, url, sha256: sha });
+    while (!popup.replies.some((r) => r.kind === 'progress' && r.loaded > 0)) await new Promise((r) => setTimeout(r, 5));
+    popup.close(); // the user clicked elsewhere
+    stall.release();
+    const page = connect(w, 'https://a.example');
+    for (let i = 0; i < 200 && (await page.ask({ kind: 'availability', model: { url, sha256: sha } }) as { value: { availability: string } }).value.availability !== 'available'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await page.ask({ kind: 'availability', model: { url, sha256: sha } })).toMatchObject({ value: { availability: 'available' } });
+
+    const other = stallingFetch(bytes);
+    const w2 = worker({ fetch: other.fetchImpl });
+    const p2 = connect(w2, 'chrome-extension://x', 'popup');
+    const installId = p2.nextId();
+    p2.post({ kind: 'models.install', id: installId, url, sha256: sha });
+    while (!p2.replies.some((r) => r.kind === 'progress' && r.loaded > 0)) await new Promise((r) => setTimeout(r, 5));
+    expect(await p2.ask({ kind: 'models.cancel', url, sha256: sha })).toMatchObject({ kind: 'result', value: { cancelled: true } });
+    expect(await p2.reply(installId)).toMatchObject({ kind: 'error', name: 'AbortError' });
+    other.release();
+    const page2 = connect(w2, 'https://a.example');
+    expect(await page2.ask({ kind: 'availability', model: { url, sha256: sha } })).toMatchObject({ value: { availability: 'downloadable' } });
   });
 
   it('the popup channel answers models.status and refuses page requests', async () => {

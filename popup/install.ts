@@ -75,6 +75,12 @@ export function urlFormProblem(url: string, sha: string): string | undefined {
   return undefined;
 }
 
+/** Stops the worker's download of that URL model (closing the popup does not). */
+export async function cancelUrlInstall(url: string, sha: string): Promise<void> {
+  const sha256 = sha.trim() === '' ? undefined : sha.trim().toLowerCase();
+  await askWorker({ kind: 'models.cancel', url: url.trim(), ...(sha256 ? { sha256 } : {}) });
+}
+
 export function installUrl(url: string, sha: string, onProgress: Progress, signal: AbortSignal) {
   const sha256 = sha.trim() === '' ? undefined : sha.trim().toLowerCase();
   return askWorker(

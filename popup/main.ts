@@ -12,7 +12,7 @@ import { GrantStore } from '../background/store/grants';
 import { ModelStore, type ModelInfo } from '../background/store/models';
 import { featuresLine, probeGpu, wasmSimd } from './device';
 import { formatSize, sessionsLabel, sourceLabel, timeAgo } from './format';
-import { fileProblem, installFile, installUrl, urlFormProblem, type Progress } from './install';
+import { cancelUrlInstall, fileProblem, installFile, installUrl, urlFormProblem, type Progress } from './install';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const statusLine = $<HTMLParagraphElement>('status');
@@ -241,6 +241,7 @@ async function runInstall(what: string, work: (signal: AbortSignal) => Promise<s
     progressText.textContent = aborted ? 'cancelled' : 'failed';
   } finally {
     installing = undefined;
+    urlCancel = undefined;
     urlButton.disabled = false;
     fileInput.disabled = false;
     cancelButton.hidden = true;
@@ -292,15 +293,23 @@ urlForm.addEventListener('submit', (e) => {
   }
   urlInput.removeAttribute('aria-invalid');
   const url = urlInput.value;
+  const sha = shaInput.value;
   void runInstall(url, async (signal) => {
-    const r = await installUrl(url, shaInput.value, showProgress, signal);
+    // the worker's download outlives the popup: Cancel has to tell it
+    urlCancel = () => void cancelUrlInstall(url, sha).catch(() => undefined);
+    const r = await installUrl(url, sha, showProgress, signal);
     urlInput.value = '';
     shaInput.value = '';
     return `Installed ${r.name} (${formatSize(r.bytes)}).`;
   });
 });
 
-cancelButton.addEventListener('click', () => installing?.abort());
+/** what Cancel must also do for the install running now (a URL one: tell the worker) */
+let urlCancel: (() => void) | undefined;
+cancelButton.addEventListener('click', () => {
+  urlCancel?.();
+  installing?.abort();
+});
 
 // ---- all of it ----
 

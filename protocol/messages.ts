@@ -63,7 +63,9 @@ export interface LaneReady { readonly kind: 'lane.ready' }
 export interface ModelsStatusRequest { readonly kind: 'models.status'; readonly id: number }
 /** Installs a model from a URL the user typed (https, or http on localhost); `progress` replies while it downloads. */
 export interface ModelsInstallRequest { readonly kind: 'models.install'; readonly id: number; readonly url: string; readonly sha256?: string }
-export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest;
+/** Cancels the popup's install of that URL model (an install outlives the popup that started it). */
+export interface ModelsCancelRequest { readonly kind: 'models.cancel'; readonly id: number; readonly url: string; readonly sha256?: string }
+export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest | ModelsCancelRequest;
 
 export interface ModelStatus {
   readonly id: string;
@@ -80,6 +82,8 @@ export interface PopupResults {
   'models.status': { readonly models: readonly ModelStatus[] };
   /** the store id the model was installed under (its sha256 when one was given), its name and size */
   'models.install': { readonly id: string; readonly name: string; readonly bytes: number };
+  /** whether an install of it was running (and is now cancelled) */
+  'models.cancel': { readonly cancelled: boolean };
 }
 
 // ---- prompt window → worker: the user's answer to a site's request for a model ----

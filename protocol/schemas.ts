@@ -70,6 +70,7 @@ const pageRequest = z.discriminatedUnion('kind', [
 const popupRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('models.status'), id: requestId }),
   z.object({ kind: z.literal('models.install'), id: requestId, url: modelUrl, sha256: sha256Hex.optional() }),
+  z.object({ kind: z.literal('models.cancel'), id: requestId, url: modelUrl, sha256: sha256Hex.optional() }),
 ]);
 
 const promptId = z.string().min(1).max(LIMITS.maxSessionIdLength).regex(/^[A-Za-z0-9-]+$/, 'expected a prompt id');
