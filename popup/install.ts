@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ModelInfo, ModelStore } from '../background/store/models';
 import { askWorker } from '../protocol/popup-client';
-import { modelUrlProblem } from '../protocol/schemas';
+import { modelUrlProblem, SHA256_HEX } from '../protocol/model-ref';
 
 export type Progress = (loaded: number, total: number, phase: string) => void;
 
@@ -64,14 +64,12 @@ export async function installFile(store: ModelStore, file: File, onProgress: Pro
   return { info, existed: false };
 }
 
-const SHA256 = /^[0-9a-fA-F]{64}$/;
-
 /** Why the URL form cannot be sent, or undefined. */
 export function urlFormProblem(url: string, sha: string): string | undefined {
   if (url.trim() === '') return 'Type the URL of an ONNX file.';
   const p = modelUrlProblem(url.trim());
   if (p) return `That URL will not do: ${p}.`;
-  if (sha.trim() !== '' && !SHA256.test(sha.trim())) return 'The sha256 must be 64 hex digits (or leave it empty).';
+  if (sha.trim() !== '' && !SHA256_HEX.test(sha.trim())) return 'The sha256 must be 64 hex digits (or leave it empty).';
   return undefined;
 }
 

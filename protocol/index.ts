@@ -5,4 +5,5 @@
 export * from './errors';
 export * from './limits';
 export * from './messages';
+export * from './model-ref';
 export * from './tensor';

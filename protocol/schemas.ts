@@ -4,31 +4,18 @@
 import { z } from './zod';
 import { isErrorName, type ErrorName, type Problem } from './errors';
 import { LIMITS } from './limits';
+import { modelUrlProblem, SHA256_HEX } from './model-ref';
 import type { PageRequest, PopupRequest, PromptRequest } from './messages';
 import { tensorProblem, type WireTensor } from './tensor';
 
 const requestId = z.number().int().min(0).max(LIMITS.maxRequestId);
 const modelId = z.string().min(1).max(LIMITS.maxIdLength).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a model id of letters, digits, . _ -');
 
-/** Where a page may have Kiln download a model from: https, or http on this machine (local servers). */
-export function modelUrlProblem(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'expected an absolute URL';
-  }
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) return `expected an https URL (or http on localhost), got ${url.protocol}`;
-  if (url.username || url.password) return 'a model URL may not carry credentials';
-  return undefined;
-}
-
 const modelUrl = z.string().min(1).max(LIMITS.maxUrlLength).superRefine((s, ctx) => {
   const problem = modelUrlProblem(s);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
-const sha256Hex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a sha256 of 64 hex digits').transform((s) => s.toLowerCase());
+const sha256Hex = z.string().regex(SHA256_HEX, 'expected a sha256 of 64 hex digits').transform((s) => s.toLowerCase());
 const modelRef = z.union([modelId, z.object({ url: modelUrl, sha256: sha256Hex.optional() }).strict()]);
 const backendName = z.string().min(1).max(LIMITS.maxIdLength);
 const sessionId = z.string().min(1).max(LIMITS.maxSessionIdLength).regex(/^[A-Za-z0-9-]+$/, 'expected a session id');

@@ -4,6 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { ErrorName } from '../../protocol';
+import { SHA256_HEX } from '../../protocol/model-ref';
 import { KilnError, abortError } from '../kiln-error';
 import { deleteCompiledOfModel, readCompiledSummaries, type CompiledSummary } from './compiled';
 import { DEFAULT_CHUNK_BYTES, inTransaction, type KilnDb, type ModelFormat, type ModelSource, type ReadyModelRecord } from './db';
@@ -18,16 +19,8 @@ export class StoreError extends KilnError {
 
 export const DEFAULT_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 
-export interface ModelInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly task?: string;
-  readonly source: ModelSource;
-  readonly format: ModelFormat;
-  readonly size: number;
-  readonly sha256: string;
-  readonly installedAt: number;
-  readonly lastUsed: number;
+/** An installed model as callers see it: its stored record, less the store's bookkeeping. */
+export interface ModelInfo extends Omit<ReadyModelRecord, 'state' | 'chunkCount'> {
   /** backends with a compiled artifact of this model in the cache, sorted */
   readonly backends: readonly string[];
 }
@@ -325,7 +318,7 @@ function chunkRange(id: string): IDBKeyRange {
 
 function checkSha256(hex: string): string {
   const lower = hex.toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(lower)) throw new StoreError('DataError', `a sha256 is 64 hex digits, got '${hex.slice(0, 80)}'`);
+  if (!SHA256_HEX.test(lower)) throw new StoreError('DataError', `a sha256 is 64 hex digits, got '${hex.slice(0, 80)}'`);
   return lower;
 }
 
