@@ -35,7 +35,7 @@ export function flatMain(n: number | string, body: string, perGroup = WORKGROUP)
   return `@compute @workgroup_size(${perGroup})
 fn main(@builtin(global_invocation_id) k_gid: vec3u, @builtin(num_workgroups) k_groups: vec3u) {
   let idx = k_gid.x + k_gid.y * k_groups.x * ${perGroup}u;
-  if (idx >= ${typeof n === 'number' ? u32Lit(n) : n}) { return; }
+  if (idx >= ${u32Expr(n)}) { return; }
 ${body}
 }`;
 }
@@ -82,6 +82,9 @@ export class KernelDims {
   }
 }
 export const i32Lit = (n: number): string => `${Math.trunc(n)}i`;
+
+/** A size given as a number (a constant) or as a WGSL expression (KernelDims.u: a uniform). */
+export const u32Expr = (n: number | string): string => (typeof n === 'number' ? u32Lit(n) : n);
 
 /**
  * An f32 literal WGSL accepts for any JS number (infinities become the largest finite value; NaN

@@ -6,7 +6,7 @@
 
 import type { Binding, Lowering } from '../kernel';
 import type { Scalar } from '../storage';
-import { grid1d, KernelDims, stridesOf, usesSubgroups } from '../wgsl';
+import { grid1d, KernelDims, stridesOf, u32Expr, usesSubgroups } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 
 /** Which input elements make up group g: x[base(g) + offset(j)] for j < len. */
@@ -145,14 +145,14 @@ export function groupMain(groups: number | string, width: number, body: string, 
   return `${sg.decls}@compute @workgroup_size(${width})
 fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(num_workgroups) k_groups: vec3u, @builtin(local_invocation_index) lid: u32${sg.params}) {
 ${sg.init}  let g = k_wid.x + k_wid.y * k_groups.x;
-  if (g >= ${typeof groups === 'number' ? `${groups}u` : groups}) { return; }
+  if (g >= ${u32Expr(groups)}) { return; }
 ${body}
 }`;
 }
 
 /** `for` over this invocation's share of a group's `len` elements, `j` the element index. */
 export const strided = (len: number | string, width: number, body: string): string =>
-  `  for (var j = lid; j < ${typeof len === 'number' ? `${len}u` : len}; j = j + ${width}u) {\n${body}\n  }`;
+  `  for (var j = lid; j < ${u32Expr(len)}; j = j + ${width}u) {\n${body}\n  }`;
 
 /**
  * `fn k_wg_arg(v, i, lid) -> u32`: the index of the workgroup's best value, `cmp` ('>' for max,
