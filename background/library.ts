@@ -70,7 +70,12 @@ export class ModelLibrary {
     if (typeof ref === 'string') return findModel(ref) ? 'available' : 'unavailable';
     const d = await this.describe(ref);
     if (this.installing.has(d.id)) return 'downloading';
-    return (await this.store.get(d.id)) ? 'available' : 'downloadable';
+    return (await this.installed(d.id)) ? 'available' : 'downloadable';
+  }
+
+  /** Whether the store holds the model (installed, not being installed). */
+  async installed(id: string): Promise<boolean> {
+    return (await this.store.get(id)) !== undefined;
   }
 
   /**

@@ -49,7 +49,7 @@ export function pageHandlers(deps: PageDeps): PageHandlers {
       const model = await library.describe(request.model);
       await permissions.require({
         origin: ctx.origin,
-        model: { id: model.id, name: model.name, source: model.source, bytes: model.bytes, installed: (await library.availability(request.model)) === 'available' },
+        model: { id: model.id, name: model.name, source: model.source, bytes: model.bytes, installed: await library.installed(model.id) },
       });
       const backend = await resolveBackend(request.backend);
       await keepAlive(library.ensure(model, { onProgress: ctx.progress, signal: ctx.signal }));
