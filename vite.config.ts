@@ -10,6 +10,7 @@ import { defineConfig, type Plugin } from 'vite';
 import manifest from './manifest.json' with { type: 'json' };
 import { copyModels } from './models/copy-models';
 import { ensureKernels } from './cli/node-wasm';
+import { compilerVersion } from './cli/compiler-version';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -51,6 +52,8 @@ function wasmKernels(): Plugin {
 }
 
 export default defineConfig({
+  // compiled models in the store are reused only by the compiler that made them (runtime/compiled.ts)
+  define: { __KILN_COMPILER_VERSION__: JSON.stringify(compilerVersion(here('.'))) },
   plugins: [
     crx({
       manifest: manifest as ManifestV3Export,

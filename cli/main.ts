@@ -139,7 +139,7 @@ async function info(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('info: give exactly one model file');
   const backend = await backendOf(values.backend);
   const session = await InferenceSession.create(readFileSync(positionals[0]), { backend });
-  const m = session.model;
+  const m = await session.model();
   console.log(`producer: ${m.producer || '?'}, IR ${m.irVersion}, opsets ${[...m.opsets].map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}`);
   for (const i of session.inputs) console.log(`input  ${i.name}: ${describeInfo(i)}`);
   for (const o of session.outputs) console.log(`output ${o.name}: ${describeInfo(o)}`);

@@ -4,6 +4,7 @@
 import type { Dim, Model, TensorType } from './ir/graph';
 import { importOnnx } from './onnx/import';
 import { createBackend, type BackendName, type BackendOptions, type Executable, type KernelTime, type PlanReport, type RunOptions } from './backends';
+import { compiledModel, compiledProblem, type CompiledModel } from './compiled';
 import { isTensor, sizeOf, type DType, type Tensor } from './tensor';
 
 export interface TensorInfo {
@@ -22,24 +23,64 @@ export class FeedError extends Error {
   override name = 'FeedError';
 }
 
+/** A compiled model cannot be restored here (another compiler, backend or device, or damaged). */
+export class CompiledModelError extends Error {
+  override name = 'CompiledModelError';
+}
+
 export class InferenceSession {
   private constructor(
-    readonly model: Model,
+    /** the imported model (a restored session imports it only when a run needs a new plan) */
+    readonly model: () => Promise<Model>,
     readonly backend: BackendName,
     private readonly exec: Executable,
     readonly inputs: readonly TensorInfo[],
     readonly outputs: readonly TensorInfo[],
+    private readonly fingerprint: () => Promise<string>,
   ) {}
 
   static async create(bytes: Uint8Array, options: SessionOptions = {}): Promise<InferenceSession> {
     const model = importOnnx(bytes);
-    const backend = options.backend ?? 'reference';
-    const exec = await createBackend(backend, options).prepare(model);
+    const backend = createBackend(options.backend ?? 'reference', options);
+    const exec = await backend.prepare(model);
     const info = (v: { name: string; type: unknown }): TensorInfo => {
       const t = v.type as TensorType | null;
       return t?.kind === 'tensor' ? { name: v.name, type: t.dtype, dims: t.shape } : { name: v.name, type: null, dims: null };
     };
-    return new InferenceSession(model, backend, exec, model.graph.inputs.map(info), model.graph.outputs.map(info));
+    return new InferenceSession(async () => model, backend.name, exec, model.graph.inputs.map(info), model.graph.outputs.map(info), () => backend.fingerprint());
+  }
+
+  /**
+   * A session from a compiled model (what `compiled()` gave, possibly in another process): its
+   * plans get pipelines and weights placed, nothing is imported or optimized. `bytes` gives the
+   * model only if a run needs a plan the compiled model does not hold (a new input shape).
+   * Throws CompiledModelError when this compiler, backend or device cannot use it.
+   */
+  static async restore(compiled: CompiledModel, bytes: () => Promise<Uint8Array>, options: SessionOptions = {}): Promise<InferenceSession> {
+    const backend = createBackend(options.backend ?? 'reference', options);
+    if (!backend.restore) throw new CompiledModelError(`the ${backend.name} backend does not compile models`);
+    const problem = compiledProblem(compiled, backend.name, await backend.fingerprint());
+    if (problem) throw new CompiledModelError(problem);
+    let model: Promise<Model> | undefined;
+    const source = () => (model ??= bytes().then((b) => importOnnx(b)));
+    const exec = await backend.restore(compiled.plans, compiled.valueInputs, source);
+    return new InferenceSession(source, backend.name, exec, compiled.inputs, compiled.outputs, () => backend.fingerprint());
+  }
+
+  /**
+   * The plans compiled so far as plain data, for a compiled-model cache; undefined on a backend
+   * that does not compile (the reference executor).
+   */
+  async compiled(): Promise<CompiledModel | undefined> {
+    if (!this.exec.exportPlans) return undefined;
+    return compiledModel({
+      backend: this.backend,
+      deviceFingerprint: await this.fingerprint(),
+      inputs: this.inputs,
+      outputs: this.outputs,
+      valueInputs: this.exec.valueInputs ?? [],
+      plans: await this.exec.exportPlans(),
+    });
   }
 
   /** For compiling backends: what the plan for these input shapes dispatches and where it falls back. */

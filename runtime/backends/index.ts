@@ -1,6 +1,7 @@
 // The backends a session can run on, behind one interface.
 
 import type { Model } from '../ir/graph';
+import type { PlanRecord } from '../compiled';
 import type { Value } from '../tensor';
 import { referenceBackend } from './reference';
 import type { KernelTime, PlanReport } from './webgpu/executable';
@@ -21,6 +22,10 @@ export interface Executable {
   release?(): void;
   /** For compiling backends: what the plan for these input shapes runs, and where it falls back. */
   report?(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport>;
+  /** For compiling backends: the plans compiled so far, as plain data (see ../compiled.ts). */
+  exportPlans?(): Promise<PlanRecord[]>;
+  /** For compiling backends: graph inputs whose values the plans are specialised on. */
+  readonly valueInputs?: readonly string[];
 }
 
 export interface RunOptions {
@@ -34,6 +39,16 @@ export interface RunOptions {
 export interface Backend {
   readonly name: BackendName;
   prepare(model: Model): Promise<Executable>;
+  /**
+   * For compiling backends: an executable from plans `exportPlans` gave, with no import or
+   * optimization; `source` gives the model only when a run needs a plan that was not exported.
+   */
+  restore?(plans: readonly PlanRecord[], valueInputs: readonly string[], source: () => Promise<Model>): Promise<Executable>;
+  /**
+   * What the plans depend on besides the model and the compiler: the device (adapter and the
+   * features the kernels use, or the CPU's instruction set) and the options that change them.
+   */
+  fingerprint(): Promise<string>;
 }
 
 export interface BackendOptions {

@@ -9,4 +9,7 @@ export const referenceBackend: Backend = {
     const exec = new ReferenceExecutor(model);
     return { run: async (feeds) => exec.run(feeds) };
   },
+  async fingerprint() {
+    return 'cpu';
+  },
 };

@@ -23,7 +23,8 @@ type Action =
 
 export class WasmPlan {
   private constructor(
-    private readonly plan: Plan,
+    /** what the lowering made (plain data once packers are written out: the compiled-model cache stores it) */
+    readonly plan: Plan,
     private readonly kernels: KernelExports,
     /** value → byte offset in memory (aliases resolved) */
     private readonly offsets: ReadonlyMap<string, number>,

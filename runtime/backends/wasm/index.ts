@@ -5,6 +5,7 @@
 // compile at session creation; others on first run per shape. Like the WebGPU backend, plans are
 // specialised on the values of small shape operands fed as graph inputs (its plan key and cache).
 
+import { compactTensor, namesReadBy, type PlanRecord } from '../../compiled';
 import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
@@ -13,8 +14,8 @@ import { PlanCache } from '../webgpu/plan-cache';
 import { planKey, staticInputShapes, valueFeeds } from '../webgpu/plan-key';
 import type { Backend, BackendOptions, Executable, KernelTime, PlanReport, RunOptions } from '../index';
 import { WasmPlan } from './executable';
-import { lower } from './lower';
-import { instantiateKernels, type WasmSource } from './module';
+import { lower, type Plan, type Step } from './lower';
+import { instantiateKernels, kernelModule, type WasmSource } from './module';
 
 export { KERNELS_FILE, provideWasmKernels, type WasmSource } from './module';
 
@@ -26,22 +27,25 @@ export interface WasmOptions extends BackendOptions {
 export class WasmExecutable implements Executable {
   /** a plan's memory goes with it when dropped: nothing to free by hand */
   private readonly plans = new PlanCache<WasmPlan>(() => undefined);
-  /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
-  readonly valueInputs: readonly string[];
+  /** the input shapes of each plan, by plan key (for exportPlans) */
+  private readonly shapesOf = new Map<string, PlanRecord['shapes']>();
 
   constructor(
-    private readonly model: Model,
+    /** the model, imported only when a plan must be compiled */
+    private readonly source: () => Promise<Model>,
+    /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
+    readonly valueInputs: readonly string[],
     private readonly options: WasmOptions,
-  ) {
-    this.valueInputs = valueOperandInputs(model);
-  }
+  ) {}
 
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<WasmPlan> {
-    return this.plans.get(planKey(shapes, values), async () => {
+    const key = planKey(shapes, values);
+    this.shapesOf.set(key, [...shapes].map(([n, d]) => [n, [...d]] as const));
+    return this.plans.get(key, async () => {
       const kernels = await instantiateKernels(this.options.wasmKernels);
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
-      const { model, types } = optimize(bindInputs(this.model, values), bound);
+      const { model, types } = optimize(bindInputs(await this.source(), values), bound);
       const plan = WasmPlan.compile(lower(model, types), kernels);
       if (this.options.noFallback && plan.report.fallbacks.length) {
         const f = plan.report.fallbacks[0];
@@ -49,6 +53,21 @@ export class WasmExecutable implements Executable {
       }
       return plan;
     });
+  }
+
+  /** Takes a plan exportPlans gave (no import, no optimization, no packing): places it in a fresh memory. */
+  async adopt(record: PlanRecord): Promise<void> {
+    this.shapesOf.set(record.key, record.shapes);
+    await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await instantiateKernels(this.options.wasmKernels)));
+  }
+
+  async exportPlans(): Promise<PlanRecord[]> {
+    const out: PlanRecord[] = [];
+    for (const [key, p] of [...this.plans.entries()]) {
+      const plan = await p.catch(() => undefined);
+      if (plan) out.push({ key, shapes: this.shapesOf.get(key) ?? [], plan: plainPlan(plan.plan) });
+    }
+    return out;
   }
 
   lastKernelTimes: KernelTime[] | undefined;
@@ -73,11 +92,55 @@ export class WasmExecutable implements Executable {
   }
 }
 
+/**
+ * The plan as data to store: packed weights written out (a packer is code, not data), and of the
+ * graph's own weights only those something still reads as they are (most are packed), compacted.
+ */
+function plainPlan(plan: Plan): Plan {
+  const g = plan.model.graph;
+  const aliasOf = new Map<string, string>();
+  for (const s of plan.steps) if (s.kind === 'alias') aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
+  const root = (n: string): string => (aliasOf.has(n) ? root(aliasOf.get(n)!) : n);
+  const keep = new Set<string>();
+  const cpu: Step[] = [];
+  for (const s of plan.steps) {
+    if (s.kind === 'wasm') {
+      for (const c of s.calls) for (const a of c.args) if (typeof a !== 'number' && a.kind === 'input') keep.add(root(s.node.inputs[a.index]));
+    } else if (s.kind === 'cpu') {
+      cpu.push(s);
+      for (const r of s.reads.values()) keep.add(root(r));
+    }
+  }
+  namesReadBy(cpu.map((s) => s.node), keep);
+  for (const phys of plan.outputs.values()) keep.add(root(phys));
+  const initializers = new Map([...g.initializers].filter(([n]) => keep.has(n)).map(([n, t]) => [n, compactTensor(t)] as const));
+  const steps = plan.steps.map((s): Step => s.kind !== 'wasm' ? s : {
+    ...s,
+    consts: s.consts.map((c) => {
+      if (ArrayBuffer.isView(c)) return c;
+      const packed = new Float32Array(c.byteLength / 4);
+      c.write(packed);
+      return packed;
+    }),
+  });
+  return { ...plan, steps, model: { ...plan.model, graph: { ...g, initializers } } };
+}
+
 export function wasmBackend(options: WasmOptions): Backend {
   return {
     name: 'wasm',
+    async restore(plans, valueInputs, source) {
+      const exec = new WasmExecutable(source, valueInputs, options);
+      for (const p of plans) await exec.adopt(p);
+      return exec;
+    },
+    async fingerprint() {
+      // the kernels need SIMD128: a module that instantiates is the same code on every machine
+      await kernelModule(options.wasmKernels);
+      return 'wasm|simd128';
+    },
     async prepare(model) {
-      const exec = new WasmExecutable(model, options);
+      const exec = new WasmExecutable(async () => model, valueOperandInputs(model), options);
       // A plan specialised on shape-operand values waits for the first run, which brings them.
       const shapes = exec.valueInputs.length ? undefined : staticInputShapes(model);
       if (shapes) await exec.compile(shapes);

@@ -56,7 +56,8 @@ export type PipelineCache = Map<string, Promise<GPUComputePipeline>>;
 export class CompiledPlan {
   private constructor(
     private readonly ctx: GpuContext,
-    private readonly plan: Plan,
+    /** what the lowering made (plain data: the compiled-model cache stores it) */
+    readonly plan: Plan,
     /** value name → its GPU buffer (aliases resolved) */
     private readonly buffers: ReadonlyMap<string, GPUBuffer>,
     private readonly actions: readonly Action[],

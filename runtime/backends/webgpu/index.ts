@@ -4,6 +4,7 @@
 // Small shape operands fed as graph inputs (a Reshape's shape, a Resize's scales, Reduce axes)
 // are specialised on too: their values join the plan key and reach the passes as constants.
 
+import { compactTensor, namesReadBy, type PlanRecord } from '../../compiled';
 import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
@@ -11,7 +12,7 @@ import { isTensor, type Tensor, type Value } from '../../tensor';
 import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
 import { CompiledPlan, type KernelTime, type PipelineCache, type PlanReport } from './executable';
 import { gpuContext, type GpuContext } from './gpu';
-import { lower } from './lower';
+import { lower, type Plan, type Step } from './lower';
 import { PlanCache } from './plan-cache';
 import { planKey, staticInputShapes, valueFeeds } from './plan-key';
 
@@ -21,22 +22,25 @@ export class WebGpuExecutable implements Executable {
   /** runs in flight per plan, so an evicted plan is destroyed only once they are done */
   private readonly running = new Map<CompiledPlan, number>();
   private readonly retired = new Set<CompiledPlan>();
-  /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
-  readonly valueInputs: readonly string[];
+  /** the input shapes of each plan, by plan key (for exportPlans) */
+  private readonly shapesOf = new Map<string, PlanRecord['shapes']>();
 
   constructor(
     private readonly ctx: GpuContext,
-    private readonly model: Model,
+    /** the model, imported only when a plan must be compiled */
+    private readonly source: () => Promise<Model>,
+    /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
+    readonly valueInputs: readonly string[],
     private readonly options: BackendOptions,
-  ) {
-    this.valueInputs = valueOperandInputs(model);
-  }
+  ) {}
 
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
-    return this.plans.get(planKey(shapes, values), async () => {
+    const key = planKey(shapes, values);
+    this.shapesOf.set(key, [...shapes].map(([n, d]) => [n, [...d]] as const));
+    return this.plans.get(key, async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
-      const { model, types } = optimize(bindInputs(this.model, values), bound, { fuseResidual: true });
+      const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true });
       const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
       const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), this.pipelines);
       if (this.options.noFallback && plan.report.fallbacks.length) {
@@ -46,6 +50,21 @@ export class WebGpuExecutable implements Executable {
       }
       return plan;
     });
+  }
+
+  /** Takes a plan exportPlans gave (no import, no optimization): creates its pipelines and buffers. */
+  async adopt(record: PlanRecord): Promise<void> {
+    this.shapesOf.set(record.key, record.shapes);
+    await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), this.pipelines));
+  }
+
+  async exportPlans(): Promise<PlanRecord[]> {
+    const out: PlanRecord[] = [];
+    for (const [key, p] of [...this.plans.entries()]) {
+      const plan = await p.catch(() => undefined);
+      if (plan) out.push({ key, shapes: this.shapesOf.get(key) ?? [], plan: storedPlan(plan.plan) });
+    }
+    return out;
   }
 
   lastGpuMs: number | undefined;
@@ -90,15 +109,57 @@ export class WebGpuExecutable implements Executable {
   }
 }
 
+/**
+ * A plan as stored: each distinct WGSL source once in `sources` (dispatches of one kernel share
+ * it; a structured clone would copy the string per dispatch), a dispatch's `wgsl` holding its
+ * index there; the weights the steps read, each compacted (no view drags a whole model buffer
+ * along); everything else as the lowering made it (plain objects, maps and arrays).
+ */
+interface StoredPlan {
+  readonly plan: Plan;
+  readonly sources: readonly string[];
+}
+
+function storedPlan(plan: Plan): StoredPlan {
+  const g = plan.model.graph;
+  const keep = namesReadBy(plan.steps.map((s) => s.node));
+  for (const o of g.outputs) keep.add(o.name);
+  const initializers = new Map([...g.initializers].filter(([n]) => keep.has(n)).map(([n, t]) => [n, compactTensor(t)] as const));
+  const index = new Map<string, number>();
+  const steps = plan.steps.map((s): Step => s.kind !== 'gpu' ? s : {
+    ...s,
+    dispatches: s.dispatches.map((d) => {
+      if (!index.has(d.wgsl)) index.set(d.wgsl, index.size);
+      return { ...d, wgsl: String(index.get(d.wgsl)) };
+    }),
+  });
+  return { plan: { ...plan, steps, model: { ...plan.model, graph: { ...g, initializers } } }, sources: [...index.keys()] };
+}
+
+function planOf({ plan, sources }: StoredPlan): Plan {
+  const steps = plan.steps.map((s): Step => s.kind !== 'gpu' ? s : { ...s, dispatches: s.dispatches.map((d) => ({ ...d, wgsl: sources[Number(d.wgsl)] })) });
+  return { ...plan, steps };
+}
+
 export function webgpuBackend(options: BackendOptions): Backend {
   return {
     name: 'webgpu',
     async prepare(model) {
-      const exec = new WebGpuExecutable(await gpuContext(), model, options);
+      const exec = new WebGpuExecutable(await gpuContext(), async () => model, valueOperandInputs(model), options);
       // A plan specialised on shape-operand values waits for the first run, which brings them.
       const shapes = exec.valueInputs.length ? undefined : staticInputShapes(model);
       if (shapes) await exec.compile(shapes);
       return exec;
+    },
+    async restore(plans, valueInputs, source) {
+      const exec = new WebGpuExecutable(await gpuContext(), source, valueInputs, options);
+      await Promise.all(plans.map((p) => exec.adopt(p)));
+      return exec;
+    },
+    async fingerprint() {
+      const ctx = await gpuContext();
+      const subgroups = ctx.subgroups && options.subgroups !== false;
+      return `webgpu|${ctx.adapterInfo}|subgroups=${subgroups}|${options.specialiseShapes ? 'specialised' : 'generic'}`;
     },
   };
 }

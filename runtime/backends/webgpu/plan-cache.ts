@@ -19,6 +19,11 @@ export class PlanCache<P> {
     return this.plans.values();
   }
 
+  /** Every cached plan with its key, least recently used first. */
+  entries(): IterableIterator<[string, Promise<P>]> {
+    return this.plans.entries();
+  }
+
   /** Forgets every plan (without evicting them: the caller owns what `values` gave it). */
   clear(): void {
     this.plans.clear();
