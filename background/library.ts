@@ -116,6 +116,13 @@ export class ModelLibrary {
     return p;
   }
 
+  /** The installed model's sha256 (what the compiled-model cache keys on). */
+  async sha256(id: string): Promise<string> {
+    const info = await this.store.get(id);
+    if (!info) throw new KilnError('NotFoundError', `model '${id}' is not installed`);
+    return info.sha256;
+  }
+
   isLoaded(id: string): boolean {
     return this.recent.has(id);
   }

@@ -25,6 +25,7 @@ import type { PromptOutcome } from './permissions';
 import { SerialQueue } from './queue';
 import { createRouter } from './router';
 import { SessionTable } from './session-table';
+import { CompiledSessions, compiledSessions } from './compiled-sessions';
 import { memorySessionStore, type SessionStore } from './session-store';
 import type { Channel, Connection } from './transport';
 
@@ -80,13 +81,17 @@ function worker(f: WorkerFixture = {}) {
     asked.push(d);
     return f.answer?.(d) ?? 'always';
   };
-  const deps = {} as { library: ModelLibrary; permissions: Permissions };
+  const deps = {} as { library: ModelLibrary; permissions: Permissions; compiled: CompiledSessions };
   const lanes = new Lanes();
-  const sessions = new SessionTable(f.store ?? memorySessionStore(), (id) => deps.library.bytes(id));
+  const sessions = new SessionTable(f.store ?? memorySessionStore(), {
+    open: async (id, backend) => (await deps.compiled.open(id, backend)).session,
+    ran: (session) => deps.compiled.ran(session),
+  });
   const ready = (async () => {
     const db = await openKilnDb(f.idb ?? new IDBFactory());
     deps.library = new ModelLibrary(new ModelStore(db), f.fetchBytes ?? fromNodeModules, f.fetch ?? serve(f.web ?? {}));
     deps.permissions = new Permissions(new GrantStore(db), ask);
+    deps.compiled = compiledSessions(db, deps.library);
     await sessions.init();
   })();
   const router = createRouter({

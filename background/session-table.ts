@@ -1,15 +1,21 @@
 // The session table: sessions keyed by id, each bound to the origin that created it. Descriptors
 // live in a SessionStore so that after the worker is killed, the next request on a session id
-// rebuilds the engine session from (model id, backend), reading the model from the store.
+// rebuilds the engine session from (model id, backend): from the compiled-model cache, or by
+// compiling the stored model (./compiled-sessions.ts).
 
 import { LIMITS } from '../protocol';
 import type { BackendName } from '../runtime/backends';
-import { InferenceSession } from '../runtime/session';
+import type { InferenceSession } from '../runtime/session';
 import { KilnError } from './errors';
 import type { SessionRecord, SessionStore } from './session-store';
 
-/** An installed model's bytes by id (the model library: the store, with a memory cache). */
-export type ReadModel = (id: string) => Promise<Uint8Array>;
+/** Where engine sessions come from (./compiled-sessions.ts). */
+export interface SessionEngine {
+  /** an engine session of an installed model on a backend */
+  open(modelId: string, backend: BackendName): Promise<InferenceSession>;
+  /** told after each run (a run may have compiled a plan worth keeping) */
+  ran?(session: InferenceSession): void;
+}
 
 /** Whoever holds a session open (a connection); its sessions close when it does. */
 export type Owner = object;
@@ -21,7 +27,7 @@ export class SessionTable {
 
   constructor(
     private readonly store: SessionStore,
-    private readonly readModel: ReadModel,
+    private readonly engine: SessionEngine,
   ) {}
 
   /** Loads the descriptors that survived a worker restart. */
@@ -34,7 +40,7 @@ export class SessionTable {
     if (open >= LIMITS.maxSessionsPerOrigin) {
       throw new KilnError('QuotaExceededError', `${origin} has ${open} open sessions, the limit is ${LIMITS.maxSessionsPerOrigin}: destroy() some first`);
     }
-    const session = await InferenceSession.create(await this.readModel(model), { backend });
+    const session = await this.engine.open(model, backend);
     const record: SessionRecord = { id: crypto.randomUUID(), origin, model, backend };
     this.records.set(record.id, record);
     this.live.set(record.id, Promise.resolve(session));
@@ -55,6 +61,11 @@ export class SessionTable {
       session.catch(() => this.live.delete(id));
     }
     return session;
+  }
+
+  /** After a run of an engine session this table opened. */
+  ran(session: InferenceSession): void {
+    this.engine.ran?.(session);
   }
 
   async destroy(id: string, origin: string): Promise<void> {
@@ -83,7 +94,7 @@ export class SessionTable {
   }
 
   private async rebuild(record: SessionRecord): Promise<InferenceSession> {
-    return InferenceSession.create(await this.readModel(record.model), { backend: record.backend as BackendName });
+    return this.engine.open(record.model, record.backend as BackendName);
   }
 
   private async forget(id: string): Promise<void> {

@@ -18,6 +18,7 @@ import { GrantStore } from './store/grants';
 import { ModelStore } from './store/models';
 import { SerialQueue } from './queue';
 import { SessionTable } from './session-table';
+import { CompiledSessions, compiledSessions } from './compiled-sessions';
 import { chromeSessionStore } from './session-store';
 import { authenticate, connectionFromPort } from './runtime-port';
 import { provideWasmKernels } from '../runtime/backends/wasm/module';
@@ -27,8 +28,11 @@ provideWasmKernels(packagedWasmKernels);
 
 const prompts = new Prompts();
 /** The store-backed services, set by init() before the router dispatches any request. */
-const deps = {} as { library: ModelLibrary; permissions: Permissions };
-const sessions = new SessionTable(chromeSessionStore, (id) => deps.library.bytes(id));
+const deps = {} as { library: ModelLibrary; permissions: Permissions; compiled: CompiledSessions };
+const sessions = new SessionTable(chromeSessionStore, {
+  open: async (id, backend) => (await deps.compiled.open(id, backend)).session,
+  ran: (session) => deps.compiled.ran(session),
+});
 const queue = new SerialQueue();
 const lanes = new Lanes();
 
@@ -38,6 +42,7 @@ async function init(): Promise<void> {
   await store.sweep();
   deps.library = new ModelLibrary(store, fetchFromPackage);
   deps.permissions = new Permissions(new GrantStore(db), prompts.ask);
+  deps.compiled = compiledSessions(db, deps.library);
   await sessions.init();
 }
 const ready = init();

@@ -85,3 +85,19 @@ export function namesReadBy(nodes: readonly Node[], into = new Set<string>()): S
   }
   return into;
 }
+
+/** Bytes a compiled model holds in typed arrays and strings (what storing it costs, about). */
+export function compiledBytes(c: CompiledModel): number {
+  let bytes = 0;
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') bytes += v.length;
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) bytes += v.byteLength;
+    else if (v instanceof Map) for (const [k, x] of v) (walk(k), walk(x));
+    else for (const x of Object.values(v)) walk(x);
+  };
+  walk(c);
+  return bytes;
+}

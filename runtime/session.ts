@@ -67,6 +67,11 @@ export class InferenceSession {
     return new InferenceSession(source, backend.name, exec, compiled.inputs, compiled.outputs, () => backend.fingerprint());
   }
 
+  /** How many plans the backend has compiled (one per input-shape signature; 0 on the reference backend). */
+  get planCount(): number {
+    return this.exec.planCount ?? 0;
+  }
+
   /**
    * The plans compiled so far as plain data, for a compiled-model cache; undefined on a backend
    * that does not compile (the reference executor).

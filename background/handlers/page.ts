@@ -67,6 +67,7 @@ export function pageHandlers(deps: PageDeps): PageHandlers {
         const started = performance.now();
         const out = await keepAlive(session.run(request.feeds as Record<string, Tensor>));
         recordRun(started);
+        sessions.ran(session);
         return out;
       }, ctx.signal);
       return { outputs: toWire(outputs) };

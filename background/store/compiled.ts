@@ -111,6 +111,10 @@ export class CompiledCache {
     await this.db.put('compiled', record);
   }
 
+  async delete(key: string): Promise<void> {
+    await this.db.delete('compiled', key);
+  }
+
   async deleteForModel(modelId: string): Promise<number> {
     return inTransaction(this.db.transaction('compiled', 'readwrite'), (tx) => deleteCompiledOfModel(tx.store, modelId));
   }

@@ -24,6 +24,8 @@ export interface Executable {
   report?(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport>;
   /** For compiling backends: the plans compiled so far, as plain data (see ../compiled.ts). */
   exportPlans?(): Promise<PlanRecord[]>;
+  /** For compiling backends: how many plans are compiled (one per input-shape signature). */
+  readonly planCount?: number;
   /** For compiling backends: graph inputs whose values the plans are specialised on. */
   readonly valueInputs?: readonly string[];
 }

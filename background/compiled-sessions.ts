@@ -1,0 +1,112 @@
+// Engine sessions through the compiled-model cache. A model compiled before for this backend, device
+// and compiler is restored from the store (pipelines created, weights placed: no import, no
+// optimization); otherwise it is compiled and its plans stored for the next time, after the caller
+// has its session. A stored entry that fails to restore is dropped and the model compiled afresh.
+
+import { createBackend, type BackendName } from '../runtime/backends';
+import { COMPILER_VERSION, compiledBytes, type CompiledModel } from '../runtime/compiled';
+import { InferenceSession } from '../runtime/session';
+import { keepAlive } from './lifetime';
+import type { ModelLibrary } from './library';
+import { CompiledCache } from './store/compiled';
+import type { KilnDb } from './store/db';
+
+export interface CompiledSessionsDeps {
+  readonly cache: CompiledCache;
+  /** the installed model's bytes (sha256-checked) */
+  readonly bytes: (modelId: string) => Promise<Uint8Array>;
+  /** the installed model's sha256 */
+  readonly sha256: (modelId: string) => Promise<string>;
+}
+
+/** Where a session's plans came from. */
+export type SessionSource = 'cache' | 'compiled';
+
+export class CompiledSessions {
+  /** backends whose stale entries (another compiler, another device) this worker has dropped */
+  private readonly pruned = new Set<BackendName>();
+
+  constructor(private readonly deps: CompiledSessionsDeps) {}
+
+  /** stores in flight */
+  private readonly storing = new Set<Promise<void>>();
+  /** the sessions this opened: their model, and how many plans of theirs are stored */
+  private readonly opened = new WeakMap<InferenceSession, { readonly modelId: string; stored: number }>();
+
+  async open(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
+    const started = performance.now();
+    const opened = await this.openOrCompile(modelId, backend);
+    // DevTools shows these; the end-to-end tests read them to see a session come from the cache.
+    performance.measure('kiln:create', { start: started, end: performance.now(), detail: { model: modelId, backend, source: opened.source } });
+    return opened;
+  }
+
+  /** Resolves once the compiled plans of every session opened so far are stored (or failed to be). */
+  async idle(): Promise<void> {
+    while (this.storing.size) await Promise.all(this.storing);
+  }
+
+  private async openOrCompile(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
+    const { cache, bytes } = this.deps;
+    const engine = createBackend(backend);
+    if (!engine.restore) return { session: await InferenceSession.create(await bytes(modelId), { backend }), source: 'compiled' };
+    const fingerprint = await engine.fingerprint();
+    if (!this.pruned.has(backend)) {
+      this.pruned.add(backend);
+      await cache.prune({ compilerVersion: COMPILER_VERSION, backend, deviceFingerprint: fingerprint });
+    }
+    const stored = (await cache.list(modelId)).filter((s) => s.backend === backend && s.deviceFingerprint === fingerprint && s.compilerVersion === COMPILER_VERSION);
+    for (const entry of stored) {
+      try {
+        const compiled = (await cache.get(entry.key)) as CompiledModel;
+        const session = await InferenceSession.restore(compiled, () => bytes(modelId), { backend });
+        this.opened.set(session, { modelId, stored: session.planCount });
+        return { session, source: 'cache' };
+      } catch (e) {
+        console.warn(`kiln: the compiled ${backend} plans of '${modelId}' could not be restored; compiling afresh`, e);
+        await cache.delete(entry.key).catch(() => undefined);
+      }
+    }
+    const session = await InferenceSession.create(await bytes(modelId), { backend });
+    this.opened.set(session, { modelId, stored: 0 });
+    this.ran(session);
+    return { session, source: 'compiled' };
+  }
+
+  /**
+   * After a run: a model whose shapes are known only from its feeds compiles a plan on its first
+   * run of each shape; a session with plans not stored yet has them stored.
+   */
+  ran(session: InferenceSession): void {
+    const entry = this.opened.get(session);
+    if (!entry || session.planCount <= entry.stored) return;
+    entry.stored = session.planCount;
+    const storing = keepAlive(this.store(entry.modelId, session)).catch((e) => console.warn(`kiln: the compiled plans of '${entry.modelId}' were not stored`, e));
+    this.storing.add(storing);
+    void storing.finally(() => this.storing.delete(storing));
+  }
+
+  /**
+   * Stores every compiled plan of the session as one entry (keyed by the shapes of its first plan,
+   * so a later store with more plans replaces it).
+   */
+  private async store(modelId: string, session: InferenceSession): Promise<void> {
+    const compiled = await session.compiled();
+    const plan = compiled?.plans[0];
+    if (!compiled || !plan) return;
+    const { cache, sha256 } = this.deps;
+    const key = cache.key({
+      modelSha256: await sha256(modelId),
+      inputShapes: Object.fromEntries(plan.shapes),
+      backend: compiled.backend,
+      deviceFingerprint: compiled.deviceFingerprint,
+      compilerVersion: compiled.compilerVersion,
+    });
+    await cache.put(key, modelId, compiled, compiledBytes(compiled));
+  }
+}
+
+/** The worker's compiled sessions over its store and model library. */
+export function compiledSessions(db: KilnDb, library: ModelLibrary): CompiledSessions {
+  return new CompiledSessions({ cache: new CompiledCache(db), bytes: (id) => library.bytes(id), sha256: (id) => library.sha256(id) });
+}
