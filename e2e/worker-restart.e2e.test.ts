@@ -1,11 +1,12 @@
 // (e) The service worker is stopped (CDP ServiceWorker.stopAllWorkers, as Chrome stops it after
 // 30 s idle): the next run on an old session id still answers correctly, from a fresh worker
-// that rebuilt the session from its descriptor; a run in flight when the worker dies is resent.
+// that rebuilt the session from its descriptor (on a compiling backend, from the compiled-model
+// cache: no import, no optimization); a run in flight when the worker dies is resent.
 
 /// <reference path="../types/kiln.d.ts" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
+import { currentWorker, launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
 import { workerControl, type WorkerControl } from './worker-control';
 import { feedsFor, maxAbsDiff, ortReference, popupStatus } from './harness';
 
@@ -28,13 +29,38 @@ afterAll(async () => {
 
 const feeds = feedsFor('blazeface', 42);
 
-function runKept(page: Page, input: typeof feeds) {
-  return page.evaluate(async (input) => {
-    const session = (window as unknown as { kept: KilnSession }).kept;
+function runKept(page: Page, input: typeof feeds, which = 'kept') {
+  return page.evaluate(async ([input, which]) => {
+    const session = (window as unknown as Record<string, KilnSession>)[which];
     const t = input['input:0'];
     const out = await session.run({ 'input:0': { type: 'float32', dims: t.dims, data: Float32Array.from(t.data) } });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
-  }, input);
+  }, [input, which] as const);
+}
+
+/** Entries in the extension's 'compiled' object store (the compiled-model cache), read in the worker. */
+async function compiledEntries(): Promise<number> {
+  const sw = await currentWorker(browser.context);
+  return sw.evaluate(() => new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('kiln');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const count = open.result.transaction('compiled').objectStore('compiled').count();
+      count.onsuccess = () => {
+        open.result.close();
+        resolve(count.result);
+      };
+    };
+  }));
+}
+
+/** Where this worker's wasm sessions came from ('kiln:create' measures): 'cache' or 'compiled', oldest first. */
+async function createdFrom(): Promise<string[]> {
+  const sw = await currentWorker(browser.context);
+  return sw.evaluate(() => performance.getEntriesByName('kiln:create', 'measure')
+    .map((e) => (e as PerformanceMeasure).detail as { backend: string; source: string })
+    .filter((d) => d.backend === 'wasm')
+    .map((d) => d.source));
 }
 
 async function expectMatchesOrt(got: Record<string, number[]>): Promise<void> {
@@ -71,6 +97,22 @@ it('a run in flight when the worker stops is resent and answers', async () => {
   await worker.stop();
   await expectMatchesOrt(await run);
   expect(worker.starts(), 'the relay resent the request to a new worker').toBeGreaterThanOrEqual(starts + 2);
+});
+
+it('on the wasm backend, the session of a stopped worker comes back from the compiled-model cache', async () => {
+  await page.evaluate(async () => {
+    (window as unknown as Record<string, KilnSession>).compiled = await window.kiln.create('blazeface', { backend: 'wasm' });
+  });
+  expect(await createdFrom()).toEqual(['compiled']);
+  const want = await runKept(page, feeds, 'compiled');
+  await expectMatchesOrt(want);
+  // the plans are stored after create answered
+  await expect.poll(compiledEntries, { timeout: 30_000 }).toBe(1);
+
+  await worker.stop();
+  const got = await runKept(page, feeds, 'compiled');
+  expect(await createdFrom(), 'the new worker restored the session from the cache').toEqual(['cache']);
+  expect(got).toEqual(want);
 });
 
 it('several stops in a row: every run still answers', async () => {
