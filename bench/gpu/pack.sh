@@ -22,6 +22,7 @@ esb=(npx --no-install esbuild --bundle --platform=node --format=esm --target=nod
   "--banner:js=import { createRequire as __kilnRequire } from 'node:module'; const require = __kilnRequire(import.meta.url);")
 "${esb[@]}" bench/gpu/bench.ts --outfile="$b/bench.mjs"
 "${esb[@]}" bench/gpu/report.ts --outfile="$b/report.mjs"
+"${esb[@]}" bench/create/cache.ts --outfile="$b/create.mjs"
 
 ort=node_modules/onnxruntime-web/dist
 cp "$ort/ort.webgpu.bundle.min.mjs" "$b/ort/"

@@ -7,7 +7,7 @@
 # on the same bytes), then results.json, results.md and chart.svg. The whole run stays under
 # BENCH_DEADLINE_S seconds (default 420). Knobs for a local try: BENCH_RUNS, BENCH_WARMUP,
 # BENCH_BUDGET_S, BENCH_MODELS, BENCH_NODE_TIMEOUT_S (per model, default 60), BENCH_PYTHON,
-# BENCH_SKIP_TORCH=1, BENCH_ENGINES (default ort,kiln).
+# BENCH_SKIP_TORCH=1, BENCH_SKIP_CREATE=1, BENCH_ENGINES (default ort,kiln).
 set -u
 cd "$(dirname "$0")/.."
 b=.bench
@@ -68,6 +68,9 @@ for m in ${BENCH_MODELS:-mobilenet_v2 resnet50 squeezenet1_1 efficientnet_b0}; d
   stage "bench-$m" "${BENCH_NODE_TIMEOUT_S:-60}" node $b/bench.mjs --engines "${BENCH_ENGINES:-ort,kiln}" --ort-dir $b/ort --runs "$runs" --warmup "$warmup" \
     --profile-runs 10 --budget-s "$budget" --out "$out/bench-$m.json" "$b/models/$m.onnx"
 done
+
+# Creation without and with the compiled-model cache, each in a fresh process (bench/create/cache.ts).
+[ -n "${BENCH_SKIP_CREATE:-}" ] || stage create-cache 90 node $b/create.mjs --backend webgpu --model $b/models/mobilenet_v2.onnx --runs 5 --json "$out/create-cache.json"
 
 stage report 30 node $b/report.mjs "$out" --results-out "$out/results.json" --md "$out/results.md" --svg "$out/chart.svg"
 # Few files come back from the lent machine: the logs and per-stage JSON travel as one archive.

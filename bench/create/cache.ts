@@ -1,0 +1,120 @@
+// `npm run bench:create -- [--backend wasm|webgpu] [--model FILE] [--runs N] [--json FILE]`: session
+// creation without and with the compiled-model cache, in Node, each in a fresh process, alternated
+// round by round on the same ONNX bytes:
+//  - cold: read the model, import, optimize, lower, compile (pipelines, packed weights), then write
+//    the compiled model (v8.serialize: the structured clone IndexedDB makes) to a file, untimed;
+//    the same process then restores a copy of it (the worker still alive: same device);
+//  - warm: read that file, deserialize, restore (pipelines, weights placed; nothing imported).
+// Both processes acquire the device (or compile the kernel module) before their clock starts, as a
+// running service worker already has. Prints medians and the warm/cold ratio.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
+import { prepareBackend } from '../../cli/node-gpu';
+import { isBackendName, type BackendName } from '../../runtime/backends';
+import { kernelModule } from '../../runtime/backends/wasm/module';
+import { gpuContext } from '../../runtime/backends/webgpu/gpu';
+import type { CompiledModel } from '../../runtime/compiled';
+import { InferenceSession } from '../../runtime/session';
+import type { Tensor } from '../../runtime/tensor';
+
+const { values } = parseArgs({
+  options: { backend: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' }, artifact: { type: 'string' } },
+});
+const backend = values.backend ?? 'wasm';
+if (!isBackendName(backend) || backend === 'reference') throw new Error(`--backend must be wasm or webgpu, got '${backend}'`);
+const model = values.model ?? join(import.meta.dirname, '../../../shared/models/mobilenet_v2.onnx');
+
+interface ChildFigures {
+  create_ms: number;
+  /** cold only: a restore in the same process, from an in-memory copy of the compiled model */
+  same_process_ms?: number;
+  artifact_bytes?: number;
+  /** sha256 of the first output of one run, to check both sessions answer alike */
+  output: string;
+}
+
+async function ready(b: BackendName): Promise<void> {
+  await prepareBackend(b);
+  if (b === 'webgpu') await gpuContext();
+  if (b === 'wasm') await kernelModule();
+}
+
+async function firstOutput(session: InferenceSession): Promise<string> {
+  const feeds: Record<string, Tensor> = {};
+  for (const i of session.inputs) {
+    const dims = (i.dims ?? []).map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    const n = dims.reduce((a, b) => a * b, 1);
+    feeds[i.name] = { type: 'float32', dims, data: Float32Array.from({ length: n }, (_, k) => Math.sin(k * 0.37) * 0.8) };
+  }
+  const out = (await session.run(feeds))[session.outputs[0].name].data as Float32Array;
+  return createHash('sha256').update(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)).digest('hex');
+}
+
+async function child(mode: string, b: BackendName, artifact: string): Promise<ChildFigures> {
+  await ready(b);
+  if (mode === 'cold') {
+    const t0 = performance.now();
+    const session = await InferenceSession.create(new Uint8Array(readFileSync(model)), { backend: b });
+    const create_ms = performance.now() - t0;
+    const compiled = (await session.compiled())!;
+    const bytes = serialize(compiled);
+    writeFileSync(artifact, bytes);
+    const t1 = performance.now();
+    const again = await InferenceSession.restore(deserialize(bytes) as CompiledModel, async () => readFileSync(model), { backend: b });
+    const same_process_ms = performance.now() - t1;
+    again.release();
+    return { create_ms, same_process_ms, artifact_bytes: bytes.byteLength, output: await firstOutput(session) };
+  }
+  const t0 = performance.now();
+  const compiled = deserialize(readFileSync(artifact)) as CompiledModel;
+  const session = await InferenceSession.restore(compiled, async () => {
+    throw new Error('the warm create imported the model');
+  }, { backend: b });
+  const create_ms = performance.now() - t0;
+  return { create_ms, output: await firstOutput(session) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (values.child) {
+  console.log(JSON.stringify(await child(values.child, backend, values.artifact!)));
+  process.exit(0);
+}
+
+const runs = Number(values.runs ?? 5);
+const dir = mkdtempSync(join(tmpdir(), 'kiln-create-bench-'));
+const artifact = join(dir, 'compiled.bin');
+const spawn = (mode: string): ChildFigures => {
+  const r = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', mode, '--backend', backend, '--model', model, '--artifact', artifact], { encoding: 'utf8' });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`the ${mode} process failed (${r.status}):\n${r.stderr}`);
+  return JSON.parse(line) as ChildFigures;
+};
+const cold: ChildFigures[] = [], warm: ChildFigures[] = [];
+try {
+  for (let i = 0; i < runs; i++) {
+    cold.push(spawn('cold'));
+    warm.push(spawn('warm'));
+    if (warm[i].output !== cold[i].output) throw new Error('the restored session answered differently from the compiled one');
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const c = median(cold.map((f) => f.create_ms)), w = median(warm.map((f) => f.create_ms)), s = median(cold.map((f) => f.same_process_ms!));
+const summary = {
+  date: new Date().toISOString(), backend, model: model.split('/').pop(), runs,
+  cold_ms: c, warm_ms: w, warm_over_cold: w / c, same_process_warm_ms: s, same_process_over_cold: s / c,
+  artifact_bytes: cold[0].artifact_bytes, model_bytes: readFileSync(model).byteLength,
+  cold_runs: cold.map((f) => f.create_ms), warm_runs: warm.map((f) => f.create_ms),
+};
+console.log(`${summary.model} on ${backend}, ${runs} rounds, each in a fresh process (medians):`);
+console.log(`  cold create ${c.toFixed(1)} ms; warm create from the compiled model ${w.toFixed(1)} ms (${(w / c).toFixed(2)} of cold)`);
+console.log(`  warm create in the process that compiled it (device kept) ${s.toFixed(1)} ms (${(s / c).toFixed(2)} of cold)`);
+console.log(`  compiled model ${(summary.artifact_bytes! / 1048576).toFixed(1)} MiB for ${(summary.model_bytes / 1048576).toFixed(1)} MiB of ONNX`);
+if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
