@@ -3,10 +3,11 @@
 // optimization); otherwise it is compiled and its plans stored for the next time, after the caller
 // has its session. A stored entry that fails to restore is dropped and the model compiled afresh.
 
-import { createBackend, type BackendName } from '../runtime/backends';
+import { createBackend, isBackendName, type BackendName } from '../runtime/backends';
 import { COMPILER_VERSION, compiledBytes, type CompiledModel } from '../runtime/compiled';
 import { InferenceSession } from '../runtime/session';
 import { keepAlive } from './lifetime';
+import { syntheticFeeds } from './synthetic-feeds';
 import type { ModelLibrary } from './library';
 import { CompiledCache } from './store/compiled';
 import type { KilnDb } from './store/db';
@@ -39,6 +40,50 @@ export class CompiledSessions {
     // DevTools shows these; the end-to-end tests read them to see a session come from the cache.
     performance.measure('kiln:create', { start: started, end: performance.now(), detail: { model: modelId, backend, source: opened.source } });
     return opened;
+  }
+
+  /**
+   * Drops the model's compiled plans and compiles it again for each backend it had plans for
+   * (`fallback` when it had none; one whose device is gone is skipped); a model whose shapes wait
+   * for a run is run once on a synthetic input. Returns the backends it is compiled for now.
+   */
+  async recompile(modelId: string, fallback: () => Promise<BackendName>): Promise<string[]> {
+    const { cache } = this.deps;
+    const had = [...new Set((await cache.list(modelId)).map((s) => s.backend))].filter(isBackendName);
+    await cache.deleteForModel(modelId);
+    for (const backend of had.length ? had : [await fallback()]) {
+      try {
+        const { session } = await this.open(modelId, backend);
+        if (session.planCount === 0) await session.run(syntheticFeeds(session.inputs));
+        this.ran(session);
+        await this.idle();
+        session.release();
+      } catch (e) {
+        console.warn(`kiln: '${modelId}' could not be recompiled for ${backend}`, e);
+      }
+    }
+    return [...new Set((await cache.list(modelId)).map((s) => s.backend))].sort();
+  }
+
+  /** Times `runs` runs (after three warm-ups) of the model on `backend`, on a synthetic input. */
+  async benchmark(modelId: string, backend: BackendName, runs: number): Promise<{ input: string; times: number[] }> {
+    const { session } = await this.open(modelId, backend);
+    try {
+      const feeds = syntheticFeeds(session.inputs);
+      for (let w = 0; w < 3; w++) await session.run(feeds);
+      this.ran(session);
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t = performance.now();
+        await session.run(feeds);
+        times.push(performance.now() - t);
+      }
+      const input = Object.entries(feeds).map(([n, t]) => `${n} ${t.type}[${t.dims.join('×')}]`).join(', ');
+      return { input, times };
+    } finally {
+      await this.idle();
+      session.release();
+    }
   }
 
   /** Resolves once the compiled plans of every session opened so far are stored (or failed to be). */

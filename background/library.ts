@@ -116,6 +116,14 @@ export class ModelLibrary {
     return p;
   }
 
+  /** Deletes the model (bytes, compiled plans) from the store and its bytes from memory. */
+  async delete(id: string): Promise<boolean> {
+    this.recent.delete(id);
+    const existed = await this.store.delete(id);
+    this.recent.delete(id); // a read that raced the delete
+    return existed;
+  }
+
   /** The installed model's sha256 (what the compiled-model cache keys on). */
   async sha256(id: string): Promise<string> {
     const info = await this.store.get(id);

@@ -83,6 +83,7 @@ function worker(f: WorkerFixture = {}) {
   };
   const deps = {} as { library: ModelLibrary; permissions: Permissions; compiled: CompiledSessions };
   const lanes = new Lanes();
+  const queue = new SerialQueue();
   const sessions = new SessionTable(f.store ?? memorySessionStore(), {
     open: async (id, backend) => (await deps.compiled.open(id, backend)).session,
     ran: (session) => deps.compiled.ran(session),
@@ -96,8 +97,8 @@ function worker(f: WorkerFixture = {}) {
   })();
   const router = createRouter({
     ready,
-    page: pageHandlers({ sessions, queue: new SerialQueue(), get library() { return deps.library; }, get permissions() { return deps.permissions; }, lanes }),
-    popup: popupHandlers({ sessions, get library() { return deps.library; } }),
+    page: pageHandlers({ sessions, queue, get library() { return deps.library; }, get permissions() { return deps.permissions; }, lanes }),
+    popup: popupHandlers({ sessions, queue, get library() { return deps.library; }, get compiled() { return deps.compiled; } }),
     // the prompt window's channel is exercised in the browser (e2e/grants.e2e.test.ts)
     prompt: promptHandlers(undefined as never),
     onClose: (c) => void sessions.dropOwnedBy(c),
@@ -382,5 +383,32 @@ describe('the worker router', () => {
     expect(models.find((m) => m.id === 'blazeface')).toMatchObject({ sessions: 1, loaded: true });
     expect(models.find((m) => m.id === 'ppocr-cls')).toMatchObject({ sessions: 0, loaded: false });
     expect(await popup.ask({ kind: 'availability', model: 'blazeface' })).toMatchObject({ kind: 'error', name: 'DataError' });
+  });
+
+  it("the popup's delete drops the worker's copy too; benchmark and recompile need an installed model", async () => {
+    const w = worker();
+    const page = connect(w, 'https://a.example');
+    await createSession(page);
+    const popup = connect(w, 'chrome-extension://x', 'popup');
+    const status = async () => ((await popup.ask({ kind: 'models.status' })) as { value: { models: { id: string; loaded: boolean }[] } }).value.models.find((m) => m.id === 'ppocr-cls');
+    expect(await status()).toMatchObject({ loaded: true });
+
+    const bench = await popup.ask({ kind: 'models.benchmark', model: 'ppocr-cls', runs: 4 });
+    expect(bench).toMatchObject({ kind: 'result', value: { backend: 'reference', input: 'x float32[1×3×64×64]' } });
+    const times = (bench as { value: { times: number[] } }).value.times;
+    expect(times).toHaveLength(4);
+    expect(times.every((t) => t > 0)).toBe(true);
+    // the reference backend compiles nothing: nothing to store
+    expect(await popup.ask({ kind: 'models.recompile', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { backends: [] } });
+    expect(await popup.ask({ kind: 'models.benchmark', model: 'ppocr-cls', runs: 1000 })).toMatchObject({ kind: 'error', name: 'DataError' });
+
+    expect(await popup.ask({ kind: 'models.delete', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { deleted: true } });
+    expect(await status()).toMatchObject({ loaded: false });
+    expect(await popup.ask({ kind: 'models.benchmark', model: 'ppocr-cls' })).toMatchObject({ kind: 'error', name: 'NotFoundError' });
+    // a page's next create installs it again from the bundled catalog
+    await createSession(page);
+    expect(await status()).toMatchObject({ loaded: true });
+    expect(await popup.ask({ kind: 'models.delete', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { deleted: true } });
+    expect(await popup.ask({ kind: 'models.delete', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { deleted: false } });
   });
 });

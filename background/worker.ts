@@ -57,7 +57,7 @@ const router = createRouter({
     get permissions() { return deps.permissions; },
     lanes,
   }),
-  popup: popupHandlers({ sessions, get library() { return deps.library; } }),
+  popup: popupHandlers({ sessions, queue, get library() { return deps.library; }, get compiled() { return deps.compiled; } }),
   prompt: promptHandlers(prompts),
   onClose: (conn) => {
     lanes.closeFor(conn);

@@ -155,6 +155,31 @@ describe('popup', () => {
     expect(await popup.locator('#sites-empty').isVisible()).toBe(true);
   });
 
+  it('benchmarks a model in one click: a histogram of its run times, the median marked; recompile lists its backend', async () => {
+    const cls = item('ppocr-cls');
+    await cls.locator('button.benchmark').click();
+    const chart = cls.locator('.model-bench svg.latency-chart');
+    await chart.waitFor({ timeout: 120_000 });
+    expect(await chart.getAttribute('data-runs')).toBe('20');
+    const p50 = Number(await chart.getAttribute('data-p50'));
+    expect(p50).toBeGreaterThan(0);
+    expect(await chart.locator('rect.bar').count()).toBeGreaterThan(0);
+    expect(await chart.locator('line.p50').count()).toBe(1);
+    const backend = await cls.locator('.model-bench').getAttribute('data-backend');
+    expect(['webgpu', 'wasm']).toContain(backend);
+    await expect(cls.locator('.bench-text').textContent()).resolves.toMatch(new RegExp(`^median [0-9.]+ ms · fastest [0-9.]+ · slowest [0-9.]+ ms · 20 runs on ${backend}$`));
+    expect(await chart.getAttribute('aria-label')).toMatch(/^Run times of 20 runs: median [0-9.]+ ms/);
+    expect(await statusText()).toMatch(new RegExp(`^PP-OCR.*: median [0-9.]+ ms on ${backend}\\.$`));
+    await popup.screenshot({ path: join(OUT, 'popup-benchmark-dark.png'), fullPage: true });
+
+    // keyboard: Recompile by Enter; the model is then listed as compiled for that backend
+    await cls.locator('button.recompile').focus();
+    await popup.keyboard.press('Enter');
+    await popup.waitForFunction(() => /^Recompiled /.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await statusText()).toMatch(new RegExp(`for ${backend}\\.$`));
+    await expect(item('ppocr-cls').locator('.model-backends').textContent()).resolves.toBe(`compiled: ${backend}`);
+  });
+
   it('deletes the URL model: gone from the list, its bytes off the storage line', async () => {
     const id = sha256Of(SQUEEZENET);
     const before = await modelBytes();

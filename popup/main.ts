@@ -1,8 +1,9 @@
-// The popup: installed and built-in models (delete), storage used and available, install from a
-// file or a URL with a progress bar, the sites' stored permissions (revoke), and the device
-// (WebGPU adapter, WASM SIMD). Plain DOM, no framework. The popup is an extension page on the
-// extension's origin: it reads and edits the store (IndexedDB) directly, and asks the worker for
-// what only the worker knows (open sessions) or does (URL downloads).
+// The popup: installed and built-in models (benchmark with a latency chart, recompile, delete),
+// storage used and available, install from a file or a URL with a progress bar, the sites' stored
+// permissions (revoke), and the device (WebGPU adapter, WASM SIMD). Plain DOM, no framework. The
+// popup is an extension page on the extension's origin: it reads and edits the store (IndexedDB)
+// directly, and asks the worker for what only the worker knows (open sessions) or does (URL
+// downloads, deleting a model it may hold in memory, compiling, running).
 
 import { CATALOG } from '../models/catalog';
 import type { ModelStatus } from '../protocol';
@@ -10,6 +11,7 @@ import { askWorker } from '../protocol/popup-client';
 import { openKilnDb, type GrantRecord, type KilnDb } from '../background/store/db';
 import { GrantStore } from '../background/store/grants';
 import { ModelStore, type ModelInfo } from '../background/store/models';
+import { latencyChart, ms, summarize } from './chart';
 import { featuresLine, probeGpu, wasmSimd } from './device';
 import { formatSize, sessionsLabel, sourceLabel, timeAgo } from './format';
 import { cancelUrlInstall, fileProblem, installFile, installUrl, urlFormProblem, type Progress } from './install';
@@ -55,15 +57,22 @@ const stores = async () => {
 
 // ---- models ----
 
+/** A button of a model's action row, labelled with the model's name for screen readers. */
+function action(className: string, text: string, label: string, run: (button: HTMLButtonElement) => Promise<void>): HTMLButtonElement {
+  const b = el('button', { type: 'button', className, textContent: text });
+  b.setAttribute('aria-label', label);
+  b.addEventListener('click', () => void run(b));
+  return b;
+}
+
 function installedItem(m: ModelInfo, sessions: number): HTMLLIElement {
-  const del = el('button', { type: 'button', className: 'delete', textContent: 'Delete' });
-  del.setAttribute('aria-label', `Delete ${m.name} (${formatSize(m.size)})`);
-  del.addEventListener('click', () => void removeModel(m, del));
   const badge = sessionsLabel(sessions);
+  const bench = el('div', { className: 'model-bench' });
+  bench.setAttribute('aria-live', 'polite');
   const item = el(
     'li',
     { className: 'model' },
-    el('div', { className: 'model-head' }, el('h3', { className: 'model-name', textContent: m.name, title: m.id }), ...(badge ? [el('span', { className: 'badge', textContent: badge })] : []), del),
+    el('div', { className: 'model-head' }, el('h3', { className: 'model-name', textContent: m.name, title: m.id }), ...(badge ? [el('span', { className: 'badge', textContent: badge })] : [])),
     el(
       'dl',
       { className: 'model-meta' },
@@ -74,6 +83,14 @@ function installedItem(m: ModelInfo, sessions: number): HTMLLIElement {
       ...meta('compiled for', m.backends.length > 0 ? `compiled: ${m.backends.join(', ')}` : 'not compiled yet', 'model-backends'),
       ...meta('last used', `used ${timeAgo(m.lastUsed)}`, 'model-used'),
     ),
+    el(
+      'div',
+      { className: 'model-actions' },
+      action('benchmark', 'Benchmark', `Benchmark ${m.name}`, (b) => benchmark(m, b, bench)),
+      action('recompile', 'Recompile', `Recompile ${m.name}`, (b) => recompile(m, b)),
+      action('delete', 'Delete', `Delete ${m.name} (${formatSize(m.size)})`, (b) => removeModel(m, b)),
+    ),
+    bench,
   );
   (item.querySelector('.model-source') as HTMLElement).title = m.source.detail;
   item.dataset.model = m.id;
@@ -109,11 +126,44 @@ async function showModels(): Promise<void> {
   modelList.replaceChildren(...installed.map((m) => installedItem(m, sessions(m.id))), ...CATALOG.filter((c) => !ids.has(c.id)).map((c) => builtInItem(c.id, sessions(c.id))));
 }
 
+/** Work on the worker's side can take a while: compiling on a slow GPU, twenty runs. */
+const LONG_MS = 300_000;
+
+async function benchmark(m: ModelInfo, button: HTMLButtonElement, out: HTMLElement): Promise<void> {
+  button.disabled = true;
+  say(`Benchmarking ${m.name}…`);
+  out.replaceChildren(el('p', { className: 'bench-text', textContent: 'running…' }));
+  try {
+    const r = await askWorker({ kind: 'models.benchmark', model: m.id }, LONG_MS);
+    const s = summarize(r.times);
+    const text = `median ${ms(s.p50)} ms · fastest ${ms(s.min)} · slowest ${ms(s.max)} ms · ${s.runs} runs on ${r.backend}`;
+    out.replaceChildren(el('p', { className: 'bench-text', textContent: text, title: `input ${r.input}` }), latencyChart(r.times));
+    out.dataset.backend = r.backend;
+    say(`${m.name}: median ${ms(s.p50)} ms on ${r.backend}.`);
+  } catch (e) {
+    out.replaceChildren();
+    say(`Could not benchmark ${m.name}: ${messageOf(e)}`, 'error');
+  }
+  button.disabled = false;
+}
+
+async function recompile(m: ModelInfo, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  say(`Recompiling ${m.name}…`);
+  try {
+    const { backends } = await askWorker({ kind: 'models.recompile', model: m.id }, LONG_MS);
+    say(backends.length ? `Recompiled ${m.name} for ${backends.join(', ')}.` : `${m.name} runs on the reference executor here: nothing to compile.`);
+  } catch (e) {
+    say(`Could not recompile ${m.name}: ${messageOf(e)}`, 'error');
+  }
+  await refresh(false);
+}
+
 async function removeModel(m: ModelInfo, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   try {
-    const { models } = await stores();
-    await models.delete(m.id);
+    // through the worker: it may hold the model's bytes in memory
+    await askWorker({ kind: 'models.delete', model: m.id });
     say(`Deleted ${m.name}: ${formatSize(m.size)} freed.`);
   } catch (e) {
     say(`Could not delete ${m.name}: ${messageOf(e)}`, 'error');

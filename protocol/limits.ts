@@ -12,6 +12,8 @@ export const LIMITS = {
   maxSessionIdLength: 64,
   /** input/output names */
   maxNameLength: 256,
+  /** runs of one popup benchmark */
+  maxBenchmarkRuns: 200,
   /** feeds in one run */
   maxFeeds: 64,
   /** tensor rank */

@@ -65,7 +65,13 @@ export interface ModelsStatusRequest { readonly kind: 'models.status'; readonly 
 export interface ModelsInstallRequest { readonly kind: 'models.install'; readonly id: number; readonly url: string; readonly sha256?: string }
 /** Cancels the popup's install of that URL model (an install outlives the popup that started it). */
 export interface ModelsCancelRequest { readonly kind: 'models.cancel'; readonly id: number; readonly url: string; readonly sha256?: string }
-export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest | ModelsCancelRequest;
+/** Deletes an installed model: its stored bytes and compiled plans, and the copy the worker holds. */
+export interface ModelsDeleteRequest { readonly kind: 'models.delete'; readonly id: number; readonly model: string }
+/** Drops a model's compiled plans and compiles it again, for the backends it had plans for (else the best one here). */
+export interface ModelsRecompileRequest { readonly kind: 'models.recompile'; readonly id: number; readonly model: string }
+/** Times `runs` runs of an installed model on the best backend here, on a synthetic input, after warm-ups. */
+export interface ModelsBenchmarkRequest { readonly kind: 'models.benchmark'; readonly id: number; readonly model: string; readonly runs?: number }
+export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest | ModelsCancelRequest | ModelsDeleteRequest | ModelsRecompileRequest | ModelsBenchmarkRequest;
 
 export interface ModelStatus {
   readonly id: string;
@@ -84,6 +90,12 @@ export interface PopupResults {
   'models.install': { readonly id: string; readonly name: string; readonly bytes: number };
   /** whether an install of it was running (and is now cancelled) */
   'models.cancel': { readonly cancelled: boolean };
+  /** whether it was installed (and is now gone) */
+  'models.delete': { readonly deleted: boolean };
+  /** the backends it is compiled for now */
+  'models.recompile': { readonly backends: readonly string[] };
+  /** the backend it ran on, the input it was fed (name and dims), each run's time in ms */
+  'models.benchmark': { readonly backend: string; readonly input: string; readonly times: readonly number[] };
 }
 
 // ---- prompt window → worker: the user's answer to a site's request for a model ----
