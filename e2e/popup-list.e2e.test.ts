@@ -40,13 +40,13 @@ describe('popup status', () => {
     await popup.locator('body[data-ready]').waitFor({ timeout: 30_000 });
     await expect(popup.locator('#models li[data-model="blazeface"] .badge').textContent()).resolves.toBe('1 open session');
     expect(await popup.locator('#models li[data-model="ppocr-cls"] .badge').count()).toBe(0);
-    // keyboard: Tab goes through the real controls: blazeface's Delete, the file input, the URL field
+    // keyboard: Tab goes through the real controls: blazeface's Benchmark, Recompile and Delete, the file input, the URL field
     const focused: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       await popup.keyboard.press('Tab');
       focused.push(await popup.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''));
     }
-    expect(focused).toEqual(expect.arrayContaining(['delete', 'install-file', 'install-url', 'install-sha256', 'install-url-button']));
+    expect(focused).toEqual(expect.arrayContaining(['benchmark', 'recompile', 'delete', 'install-file', 'install-url', 'install-sha256', 'install-url-button']));
     await popup.close();
     await page.close();
   });

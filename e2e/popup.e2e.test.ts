@@ -177,7 +177,8 @@ describe('popup', () => {
     await popup.keyboard.press('Enter');
     await popup.waitForFunction(() => /^Recompiled /.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
     expect(await statusText()).toMatch(new RegExp(`for ${backend}\\.$`));
-    await expect(item('ppocr-cls').locator('.model-backends').textContent()).resolves.toBe(`compiled: ${backend}`);
+    // the list is read again after the status line says so
+    await expect.poll(() => item('ppocr-cls').locator('.model-backends').textContent(), { timeout: 10_000 }).toBe(`compiled: ${backend}`);
   });
 
   it('deletes the URL model: gone from the list, its bytes off the storage line', async () => {
