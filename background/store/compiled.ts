@@ -2,6 +2,7 @@
 // device fingerprint, compiler version), pruned when the compiler or the device changes.
 
 import type { IDBPObjectStore, StoreNames } from 'idb';
+import { packToBlob, unpackFromBlob, type BlobPacked } from './blob-pack';
 import { inTransaction, type CompiledRecord, type CompiledSummaryKey, type KilnDb, type KilnSchema } from './db';
 
 export interface CompiledKeyParts {
@@ -100,14 +101,17 @@ export class CompiledCache {
   }
 
   async get(key: string): Promise<unknown> {
-    return (await this.db.get('compiled', key))?.artifact;
+    const stored = (await this.db.get('compiled', key))?.artifact as BlobPacked | undefined;
+    if (!stored) return undefined;
+    // its typed arrays were moved into one Blob, which reads back much faster (./blob-pack.ts)
+    return unpackFromBlob(stored.skeleton, await stored.data.arrayBuffer());
   }
 
   /** `artifact` must be structured-cloneable plain data; `bytes` is its size, for usage. */
   async put(key: string, modelId: string, artifact: unknown, bytes: number): Promise<void> {
     if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`compiled artifact size must be a non-negative number of bytes, got ${bytes}`);
     const [, modelSha256, backend, deviceFingerprint, compilerVersion] = parseCompiledKey(key);
-    const record: CompiledRecord = { key, modelId, modelSha256, backend, deviceFingerprint, compilerVersion, bytes, createdAt: this.now(), artifact };
+    const record: CompiledRecord = { key, modelId, modelSha256, backend, deviceFingerprint, compilerVersion, bytes, createdAt: this.now(), artifact: packToBlob(artifact) };
     await this.db.put('compiled', record);
   }
 
