@@ -71,7 +71,8 @@ export interface GrantRecord {
 
 export interface KilnSchema extends DBSchema {
   models: { key: string; value: ModelRecord };
-  blobs: { key: BlobKey; value: Uint8Array };
+  /** a model's bytes in chunks: Blobs (installs of an earlier version stored Uint8Arrays) */
+  blobs: { key: BlobKey; value: Blob | Uint8Array };
   compiled: {
     key: string;
     value: CompiledRecord;

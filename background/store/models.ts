@@ -130,16 +130,14 @@ export class ModelStore {
       if (record?.state !== 'ready') throw notInstalled(id);
       return { record, chunks: await tx.objectStore('blobs').getAll(chunkRange(id)) };
     });
-    const storedBytes = chunks.reduce((sum, chunk) => sum + (chunk instanceof Uint8Array ? chunk.byteLength : 0), 0);
-    if (chunks.length !== record.chunkCount || storedBytes !== record.size || !chunks.every((c) => c instanceof Uint8Array)) {
+    const sizeOf = (c: unknown) => (c instanceof Blob ? c.size : c instanceof Uint8Array ? c.byteLength : NaN);
+    const storedBytes = chunks.reduce((sum, chunk) => sum + sizeOf(chunk), 0);
+    if (chunks.length !== record.chunkCount || storedBytes !== record.size) {
       throw corrupt(id, `${storedBytes} bytes in ${chunks.length} chunks where ${record.size} bytes in ${record.chunkCount} were stored`);
     }
-    const bytes = new Uint8Array(record.size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
+    // Chunks are Blobs (installs before them stored Uint8Arrays): one read of them all, which
+    // Chrome does about twice as fast as the same bytes as arrays inside the records.
+    const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
     // One-shot here, so the native digest (much faster than the incremental one used while installing).
     const actual = bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
     if (actual !== record.sha256) throw corrupt(id, `sha256 ${actual}, expected ${record.sha256}`);
@@ -225,16 +223,14 @@ export class ModelStore {
   /** Writes `source` as chunks of exactly `chunkBytes` (the last one shorter), hashing as it goes. */
   private async stage(id: string, source: AsyncIterable<Uint8Array>, options: InstallOptions, progress: InstallProgress): Promise<Staged> {
     const hasher = sha256.create();
-    let buffer = new Uint8Array(this.chunkBytes);
+    const buffer = new Uint8Array(this.chunkBytes);
     let filled = 0;
     let chunkCount = 0;
     const flush = async () => {
-      // A view would clone its whole underlying buffer: store an exact-size copy.
-      const chunk = filled === buffer.byteLength ? buffer : buffer.slice(0, filled);
-      await this.db.put('blobs', chunk, [id, chunkCount]);
+      // the Blob copies the bytes: the buffer is free for the next chunk
+      await this.db.put('blobs', new Blob([buffer.subarray(0, filled)]), [id, chunkCount]);
       chunkCount += 1;
       progress.stored += filled;
-      buffer = new Uint8Array(this.chunkBytes);
       filled = 0;
     };
 

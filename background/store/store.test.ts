@@ -28,6 +28,11 @@ function meta(id: string): InstallMeta {
   return { id, name: `Model ${id}`, task: 'image-classification', source: { kind: 'url', detail: `https://models.test/${id}.onnx` } };
 }
 
+async function chunkSize(id: string, n: number): Promise<number> {
+  const c = (await db.get('blobs', [id, n]))!;
+  return c instanceof Blob ? c.size : c.byteLength;
+}
+
 function bytesOf(length: number, seed = 1): Uint8Array {
   const bytes = new Uint8Array(length);
   let x = seed;
@@ -67,7 +72,8 @@ describe('ModelStore.install', () => {
     expect(seen.at(-1)).toEqual([5000, 5000]);
     expect(info).toMatchObject({ id: 'm', size: 5000, sha256: await sha256Hex(bytes), format: 'onnx', installedAt: 1_000, lastUsed: 1_000, backends: [] });
     expect(await counts()).toEqual({ models: 1, blobs: Math.ceil(5000 / CHUNK), compiled: 0 });
-    expect((await db.get('blobs', ['m', 0]))!.byteLength).toBe(CHUNK);
+    expect((await db.get('blobs', ['m', 0]))!).toBeInstanceOf(Blob);
+    expect(await chunkSize('m', 0)).toBe(CHUNK);
     expect(await store.read('m')).toEqual(bytes);
     expect(await store.list()).toEqual([info]);
   });
@@ -77,8 +83,8 @@ describe('ModelStore.install', () => {
     const bytes = bytesOf(DEFAULT_CHUNK_BYTES + 3);
     await big.install(meta('big'), piecesOf(bytes, 1 << 20));
     expect(DEFAULT_CHUNK_BYTES).toBe(8 * 1024 * 1024);
-    expect((await db.get('blobs', ['big', 0]))!.byteLength).toBe(DEFAULT_CHUNK_BYTES);
-    expect((await db.get('blobs', ['big', 1]))!.byteLength).toBe(3);
+    expect(await chunkSize('big', 0)).toBe(DEFAULT_CHUNK_BYTES);
+    expect(await chunkSize('big', 1)).toBe(3);
     // Buffer.equals, not toEqual: a deep compare of 8 MiB element by element takes about a minute.
     expect(Buffer.from(await big.read('big')).equals(bytes)).toBe(true);
   });
@@ -186,11 +192,21 @@ describe('ModelStore.install', () => {
 });
 
 describe('ModelStore reads, deletes and housekeeping', () => {
+  it('reads a model whose chunks an earlier version stored as Uint8Arrays', async () => {
+    const bytes = bytesOf(2500);
+    await store.install(meta('old'), piecesOf(bytes, 1000));
+    for (let n = 0; n < 3; n++) {
+      const chunk = new Uint8Array(await ((await db.get('blobs', ['old', n])) as Blob).arrayBuffer());
+      await db.put('blobs', chunk, ['old', n]);
+    }
+    expect(await store.read('old')).toEqual(bytes);
+  });
+
   it('re-verifies the sha256 on read and reports a corrupt chunk', async () => {
     await store.install(meta('m'), piecesOf(bytesOf(3000), 1000));
-    const chunk = (await db.get('blobs', ['m', 1]))!;
+    const chunk = new Uint8Array(await ((await db.get('blobs', ['m', 1])) as Blob).arrayBuffer());
     chunk[17] ^= 0xff;
-    await db.put('blobs', chunk, ['m', 1]);
+    await db.put('blobs', new Blob([chunk]), ['m', 1]);
     const failure = store.read('m');
     await expect(failure).rejects.toMatchObject({ name: 'DataError' });
     await expect(failure).rejects.toThrow(/stored model 'm' is corrupt: sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
