@@ -24,6 +24,7 @@ import { authenticate, connectionFromPort } from './runtime-port';
 import { provideWasmKernels } from '../runtime/backends/wasm/module';
 import { packagedWasmKernels } from './wasm-kernels';
 
+performance.mark('kiln:script'); // the bundle's modules are evaluated
 provideWasmKernels(packagedWasmKernels);
 
 const prompts = new Prompts();
@@ -44,6 +45,8 @@ async function init(): Promise<void> {
   deps.permissions = new Permissions(new GrantStore(db), prompts.ask);
   deps.compiled = compiledSessions(db, deps.library);
   await sessions.init();
+  // from the worker's start (its time origin) to serving requests: DevTools shows it
+  performance.mark('kiln:ready');
 }
 const ready = init();
 ready.catch((e) => console.error('kiln: could not open the model store or load session descriptors', e));
