@@ -45,8 +45,12 @@ export function packToBlob(value: unknown): BlobPacked {
   return { skeleton, data: new Blob(parts as BlobPart[]) };
 }
 
-/** The value `packToBlob` was given, its typed arrays views into `bytes` (the Blob's contents). */
-export function unpackFromBlob(skeleton: unknown, bytes: ArrayBuffer): unknown {
+/**
+ * The value `packToBlob` was given, its typed arrays views into `bytes` (the Blob's contents,
+ * starting `base` bytes in: a multiple of 8).
+ */
+export function unpackFromBlob(skeleton: unknown, bytes: ArrayBuffer, base = 0): unknown {
+  if (base % ALIGN) throw new RangeError(`packed bytes must start at a multiple of ${ALIGN}, not ${base}`);
   const walk = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null || v instanceof Blob) return v;
     if (v instanceof Map) return new Map([...v].map(([k, x]) => [walk(k), walk(x)]));
@@ -55,7 +59,7 @@ export function unpackFromBlob(skeleton: unknown, bytes: ArrayBuffer): unknown {
     if (ref) {
       const ctor = CTORS[ref.type];
       if (!ctor) throw new TypeError(`stored data names an unknown array type '${ref.type}'`);
-      return new ctor(bytes, ref.offset, ref.length);
+      return new ctor(bytes, base + ref.offset, ref.length);
     }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
   };
