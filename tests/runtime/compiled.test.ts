@@ -2,12 +2,13 @@
 // IndexedDB does to it) and restores into a session that answers bit for bit as the original did,
 // without importing the model; the wrong backend, device or compiler is refused by name.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { prepareBackend } from '../../cli/node-gpu';
 import type { BackendName } from '../../runtime/backends';
+import { gpuContext } from '../../runtime/backends/webgpu/gpu';
 import type { CompiledModel } from '../../runtime/compiled';
 import { CompiledModelError, InferenceSession } from '../../runtime/session';
 import type { Tensor } from '../../runtime/tensor';
@@ -57,8 +58,17 @@ describe('compiled models', () => {
     expect(size).toBeLessThan(1.3 * bytes.byteLength);
   }, 120_000);
 
-  it('webgpu: BlazeFace restores without an import and answers bit for bit', async () => {
+  it('webgpu: BlazeFace restores without an import and answers bit for bit, reusing the device\'s pipelines', async () => {
+    await prepareBackend('webgpu');
+    const { device } = await gpuContext();
+    const created = vi.spyOn(device, 'createComputePipeline');
     const { compiled, weights } = await roundTrip(BLAZEFACE, 'webgpu', 'input:0', [1, 128, 128, 3]);
+    // the first session created its pipelines; the restored one, on the same device, none
+    const firstSession = created.mock.calls.length;
+    expect(firstSession).toBeGreaterThan(5);
+    await InferenceSession.restore(cloned(compiled), noImport, { backend: 'webgpu' });
+    expect(created.mock.calls.length).toBe(firstSession);
+    created.mockRestore();
     // the weights the plan uploads (folded and transposed at compile time), each once, and the plan
     expect(serialize(compiled).byteLength).toBeLessThan(weights + 256 * 1024);
   }, 300_000);

@@ -11,7 +11,7 @@ import { applyFusedActivation } from '../../passes/activation';
 import { addFusedResidual, residualInput } from '../../passes/fuse-residual';
 import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
-import { createPipeline, type GpuContext } from './gpu';
+import { createPipeline, MAX_DEVICE_PIPELINES, type GpuContext, type PipelineCache } from './gpu';
 import type { Binding, Dispatch } from './kernel';
 import { concrete, type Plan, type Step } from './lower';
 import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
@@ -50,8 +50,6 @@ export interface PlanReport {
   readonly subgroups?: boolean;
 }
 
-/** Pipelines shared by every plan on one device, keyed by WGSL source. */
-export type PipelineCache = Map<string, Promise<GPUComputePipeline>>;
 
 export class CompiledPlan {
   private constructor(
@@ -129,21 +127,33 @@ export class CompiledPlan {
       if (b) buffers.set(a, b);
     }
 
-    // Every distinct kernel's pipeline at once: browsers compile them in parallel.
+    // Every distinct kernel's pipeline at once (browsers compile them in parallel), or the
+    // device's own from an earlier plan (moved to the back of its least-recently-used order).
     const pipelinesStarted = performance.now();
-    const pending: Promise<GPUComputePipeline>[] = [];
+    const mine = new Map<string, Promise<GPUComputePipeline>>();
     for (const step of plan.steps) {
       if (step.kind !== 'gpu') continue;
       for (const d of step.dispatches) {
-        if (pipelines.has(d.wgsl)) continue;
-        const p = createPipeline(ctx, d.wgsl, `${step.node.op}:${d.label}`);
+        if (mine.has(d.wgsl)) continue;
+        let p = pipelines.get(d.wgsl);
+        if (p) {
+          pipelines.delete(d.wgsl);
+        } else {
+          p = createPipeline(ctx, d.wgsl, `${step.node.op}:${d.label}`);
+          const made = p;
+          made.catch(() => pipelines.get(d.wgsl) === made && pipelines.delete(d.wgsl));
+        }
         pipelines.set(d.wgsl, p);
-        p.catch(() => pipelines.delete(d.wgsl));
-        pending.push(p);
+        mine.set(d.wgsl, p);
       }
     }
+    // the oldest go beyond the bound (this plan holds its own in `mine`)
+    for (const [wgsl] of pipelines) {
+      if (pipelines.size <= MAX_DEVICE_PIPELINES) break;
+      pipelines.delete(wgsl);
+    }
     try {
-      await Promise.all(pending);
+      await Promise.all(mine.values());
     } catch (e) {
       for (const b of owned) b.destroy();
       throw e;
@@ -193,7 +203,7 @@ export class CompiledPlan {
       }
       const scratch = new Map<number, GPUBuffer>();
       for (const d of step.dispatches) {
-        const pipeline = await pipelines.get(d.wgsl)!;
+        const pipeline = await mine.get(d.wgsl)!;
         const bind = (b: Binding): GPUBuffer => {
           if (b.kind === 'scratch') {
             let s = scratch.get(b.id);

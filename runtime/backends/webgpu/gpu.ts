@@ -76,6 +76,25 @@ export function gpuContext(): Promise<GpuContext> {
   return devicePromise;
 }
 
+/** Pipelines by WGSL source (each promise settles once the pipeline is created). */
+export type PipelineCache = Map<string, Promise<GPUComputePipeline>>;
+
+/** The most pipelines a device keeps for reuse; beyond it the oldest go (plans keep their own). */
+export const MAX_DEVICE_PIPELINES = 512;
+
+const pipelineCaches = new WeakMap<GPUDevice, PipelineCache>();
+
+/**
+ * The device's pipelines, shared by every session on it: a second session of a model, one
+ * restored from the compiled-model cache while the worker lives, or a model whose kernels another
+ * model already compiled (shape-generic kernels are shared across models) creates none again.
+ */
+export function devicePipelines(ctx: GpuContext): PipelineCache {
+  let cache = pipelineCaches.get(ctx.device);
+  if (!cache) pipelineCaches.set(ctx.device, (cache = new Map()));
+  return cache;
+}
+
 /** Creates a compute pipeline for one WGSL source; surfaces compile errors with the source. */
 export async function createPipeline(ctx: GpuContext, source: string, label: string): Promise<GPUComputePipeline> {
   const { device } = ctx;

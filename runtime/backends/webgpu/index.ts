@@ -10,15 +10,14 @@ import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
 import { isTensor, type Tensor, type Value } from '../../tensor';
 import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
-import { CompiledPlan, type KernelTime, type PipelineCache, type PlanReport } from './executable';
-import { gpuContext, type GpuContext } from './gpu';
+import { CompiledPlan, type KernelTime, type PlanReport } from './executable';
+import { devicePipelines, gpuContext, type GpuContext } from './gpu';
 import { lower, type Plan, type Step } from './lower';
 import { PlanCache } from './plan-cache';
 import { planKey, staticInputShapes, valueFeeds } from './plan-key';
 
 export class WebGpuExecutable implements Executable {
   private readonly plans = new PlanCache<CompiledPlan>((plan) => this.retire(plan));
-  private readonly pipelines: PipelineCache = new Map();
   /** runs in flight per plan, so an evicted plan is destroyed only once they are done */
   private readonly running = new Map<CompiledPlan, number>();
   private readonly retired = new Set<CompiledPlan>();
@@ -42,7 +41,7 @@ export class WebGpuExecutable implements Executable {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true });
       const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
-      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), this.pipelines);
+      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), devicePipelines(this.ctx));
       if (this.options.noFallback && plan.report.fallbacks.length) {
         plan.destroy();
         const f = plan.report.fallbacks[0];
@@ -55,7 +54,7 @@ export class WebGpuExecutable implements Executable {
   /** Takes a plan exportPlans gave (no import, no optimization): creates its pipelines and buffers. */
   async adopt(record: PlanRecord): Promise<void> {
     this.shapesOf.set(record.key, record.shapes);
-    await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), this.pipelines));
+    await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), devicePipelines(this.ctx)));
   }
 
   get planCount(): number {
