@@ -5,7 +5,7 @@
 
 import type { Availability, ModelRef } from '../protocol';
 import { CATALOG, findModel, type ModelManifest } from '../models/catalog';
-import { KilnError } from './errors';
+import { abortError, KilnError } from './errors';
 import type { ModelStore, InstallMeta } from './store/models';
 
 /** What a reference names, known before anything is downloaded: for the grant prompt and the store. */
@@ -31,9 +31,19 @@ export type ReadPackage = (m: ModelManifest) => Promise<Uint8Array>;
 
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 
+/** One download of a model, shared by every caller waiting for it. */
+interface SharedInstall {
+  readonly done: Promise<void>;
+  readonly controller: AbortController;
+  /** the callers waiting, each told every progress step */
+  readonly watchers: Set<InstallProgress>;
+  /** the latest progress step, for a caller who joins late */
+  last?: readonly [loaded: number, total: number];
+}
+
 export class ModelLibrary {
-  /** installs in flight by id: a second request for the same model waits for the first */
-  private readonly installing = new Map<string, Promise<void>>();
+  /** installs in flight by id: a second request for the same model joins the first */
+  private readonly installing = new Map<string, SharedInstall>();
   /** the bytes of recently opened models (a session rebuild or a second session reads them here) */
   private readonly recent = new Map<string, Promise<Uint8Array>>();
 
@@ -89,16 +99,39 @@ export class ModelLibrary {
       progress.onProgress?.(installed.size, installed.size);
       return;
     }
-    let pending = this.installing.get(d.id);
-    if (!pending) {
-      // One download per model: later callers wait for the first one's, which its caller's signal
-      // (not theirs) can cancel; its progress goes to that caller.
+    if (progress.signal.aborted) throw abortError();
+    // One download per model, whoever asks: every caller waiting sees its progress, and it is
+    // cancelled only when all of them have given up (one tab going away does not fail another's).
+    let shared = this.installing.get(d.id);
+    if (!shared) {
       const controller = new AbortController();
-      pending = this.install(d, controller.signal, progress.onProgress).finally(() => this.installing.delete(d.id));
-      this.installing.set(d.id, pending);
-      progress.signal.addEventListener('abort', () => controller.abort(), { once: true });
+      const watchers = new Set<InstallProgress>();
+      const report = (loaded: number, total: number) => {
+        entry.last = [loaded, total];
+        for (const w of watchers) w.onProgress?.(loaded, total);
+      };
+      const entry: SharedInstall = { controller, watchers, done: this.install(d, controller.signal, report).finally(() => this.installing.delete(d.id)) };
+      entry.done.catch(() => undefined); // awaited by the watchers; none may be left to see a failure
+      this.installing.set(d.id, (shared = entry));
     }
-    await pending;
+    const install = shared;
+    install.watchers.add(progress);
+    if (install.last) progress.onProgress?.(...install.last);
+    let leave!: () => void;
+    const gaveUp = new Promise<never>((_, reject) => {
+      leave = () => {
+        install.watchers.delete(progress);
+        if (install.watchers.size === 0) install.controller.abort();
+        reject(abortError());
+      };
+      progress.signal.addEventListener('abort', leave, { once: true });
+    });
+    try {
+      await Promise.race([install.done, gaveUp]);
+    } finally {
+      progress.signal.removeEventListener('abort', leave);
+      install.watchers.delete(progress);
+    }
   }
 
   /** The model's bytes (sha256-checked by the store), from memory when recently opened. */

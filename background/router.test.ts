@@ -321,6 +321,47 @@ describe('the worker router', () => {
     expect(await c.ask({ kind: 'create', model: { url: 'http://models.example/cls.onnx' }, backend: 'reference' })).toMatchObject({ kind: 'error', name: 'DataError' });
   });
 
+  it('one download serves every tab that asks: one giving up does not fail the other, who sees its progress; all giving up stops it', async () => {
+    const bytes = readCatalogModel(findModel('ppocr-cls')!);
+    const sha = findModel('ppocr-cls')!.sha256;
+    const stall = stallingFetch(bytes);
+    let fetches = 0;
+    const w = worker({ fetch: (...args) => (fetches++, stall.fetchImpl(...args)) });
+    const a = connect(w, 'https://a.example');
+    const b = connect(w, 'https://b.example');
+    const model = { url: 'https://models.example/cls.onnx', sha256: sha };
+    const idA = a.nextId();
+    a.post({ kind: 'create', id: idA, model, backend: 'reference' });
+    while (!a.replies.some((r) => r.kind === 'progress' && r.id === idA && r.loaded > 0)) await new Promise((r) => setTimeout(r, 5));
+    const idB = b.nextId();
+    b.post({ kind: 'create', id: idB, model, backend: 'reference' });
+    // B joins late and is told where the download stands at once
+    while (!b.replies.some((r) => r.kind === 'progress' && r.id === idB && r.loaded > 0)) await new Promise((r) => setTimeout(r, 5));
+    a.post({ kind: 'cancel', id: a.nextId(), target: idA });
+    expect(await a.reply(idA)).toMatchObject({ kind: 'error', name: 'AbortError' });
+    stall.release();
+    expect(await b.reply(idB)).toMatchObject({ kind: 'result', value: { model: sha } });
+    expect(b.replies.filter((r) => r.kind === 'progress' && r.id === idB).at(-1)).toMatchObject({ loaded: bytes.byteLength });
+    expect(fetches).toBe(1);
+
+    // every caller gone: the download stops and leaves nothing
+    const other = { url: 'https://models.example/cls2.onnx' };
+    const stall2 = stallingFetch(bytes);
+    const w2 = worker({ fetch: stall2.fetchImpl });
+    const c = connect(w2, 'https://a.example');
+    const d = connect(w2, 'https://b.example');
+    const [idC, idD] = [c.nextId(), d.nextId()];
+    c.post({ kind: 'create', id: idC, model: other, backend: 'reference' });
+    d.post({ kind: 'create', id: idD, model: other, backend: 'reference' });
+    while (!d.replies.some((r) => r.kind === 'progress' && r.id === idD && r.loaded > 0)) await new Promise((r) => setTimeout(r, 5));
+    c.post({ kind: 'cancel', id: c.nextId(), target: idC });
+    d.post({ kind: 'cancel', id: d.nextId(), target: idD });
+    expect(await c.reply(idC)).toMatchObject({ name: 'AbortError' });
+    expect(await d.reply(idD)).toMatchObject({ name: 'AbortError' });
+    stall2.release();
+    await expect.poll(async () => (await c.ask({ kind: 'availability', model: other })) as unknown).toMatchObject({ value: { availability: 'downloadable' } });
+  });
+
   it("a fast lane opens with a one-time token and serves its Port's origin and sessions; a bad token gets nothing", async () => {
     const w = worker();
     const c = connect(w, 'https://a.example');
@@ -369,7 +410,8 @@ describe('the worker router', () => {
     expect(await p2.reply(installId)).toMatchObject({ kind: 'error', name: 'AbortError' });
     other.release();
     const page2 = connect(w2, 'https://a.example');
-    expect(await page2.ask({ kind: 'availability', model: { url, sha256: sha } })).toMatchObject({ value: { availability: 'downloadable' } });
+    // the cancelled download cleans up after the caller has its AbortError
+    await expect.poll(async () => (await page2.ask({ kind: 'availability', model: { url, sha256: sha } })) as unknown).toMatchObject({ value: { availability: 'downloadable' } });
   });
 
   it('the popup channel answers models.status and refuses page requests', async () => {
