@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useDawn } from '../../cli/node-gpu';
 import { lower } from '../../runtime/backends/webgpu/lower';
 import { gpuContext } from '../../runtime/backends/webgpu/gpu';
-import { staticInputShapes } from '../../runtime/backends/webgpu/plan-key';
+import { staticInputShapes } from '../../runtime/backends/plan-key';
 import { usesSubgroups, withPrelude } from '../../runtime/backends/webgpu/wgsl';
 import { importOnnx } from '../../runtime/onnx/import';
 import { optimize } from '../../runtime/passes';

@@ -10,8 +10,8 @@ import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
 import { isTensor, type Tensor, type Value } from '../../tensor';
-import { PlanCache } from '../webgpu/plan-cache';
-import { planKey, staticInputShapes, valueFeeds } from '../webgpu/plan-key';
+import { PlanCache } from '../plan-cache';
+import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 import type { Backend, BackendOptions, Executable, KernelTime, PlanReport, RunOptions } from '../index';
 import { WasmPlan } from './executable';
 import { lower, type Plan, type Step } from './lower';
@@ -27,8 +27,6 @@ export interface WasmOptions extends BackendOptions {
 export class WasmExecutable implements Executable {
   /** a plan's memory goes with it when dropped: nothing to free by hand */
   private readonly plans = new PlanCache<WasmPlan>(() => undefined);
-  /** the input shapes of each plan, by plan key (for exportPlans) */
-  private readonly shapesOf = new Map<string, PlanRecord['shapes']>();
 
   constructor(
     /** the model, imported only when a plan must be compiled */
@@ -40,9 +38,7 @@ export class WasmExecutable implements Executable {
 
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<WasmPlan> {
-    const key = planKey(shapes, values);
-    this.shapesOf.set(key, [...shapes].map(([n, d]) => [n, [...d]] as const));
-    return this.plans.get(key, async () => {
+    return this.plans.get(planKey(shapes, values), async () => {
       const kernels = await instantiateKernels(this.options.wasmKernels);
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(await this.source(), values), bound);
@@ -52,26 +48,20 @@ export class WasmExecutable implements Executable {
         throw new NotSupportedOpError(f.op, `would fall back to the reference kernel (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
       }
       return plan;
-    });
+    }, shapes);
   }
 
   /** Takes a plan exportPlans gave (no import, no optimization, no packing): places it in a fresh memory. */
   async adopt(record: PlanRecord): Promise<void> {
-    this.shapesOf.set(record.key, record.shapes);
-    await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await instantiateKernels(this.options.wasmKernels)));
+    await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await instantiateKernels(this.options.wasmKernels)), record.shapes);
   }
 
   get planCount(): number {
     return this.plans.size;
   }
 
-  async exportPlans(): Promise<PlanRecord[]> {
-    const out: PlanRecord[] = [];
-    for (const [key, p] of [...this.plans.entries()]) {
-      const plan = await p.catch(() => undefined);
-      if (plan) out.push({ key, shapes: this.shapesOf.get(key) ?? [], plan: plainPlan(plan.plan) });
-    }
-    return out;
+  exportPlans(): Promise<PlanRecord[]> {
+    return this.plans.records((plan) => plainPlan(plan.plan));
   }
 
   lastKernelTimes: KernelTime[] | undefined;

@@ -13,16 +13,14 @@ import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
 import { CompiledPlan, type KernelTime, type PlanReport } from './executable';
 import { devicePipelines, gpuContext, type GpuContext } from './gpu';
 import { lower, type Plan, type Step } from './lower';
-import { PlanCache } from './plan-cache';
-import { planKey, staticInputShapes, valueFeeds } from './plan-key';
+import { PlanCache } from '../plan-cache';
+import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 
 export class WebGpuExecutable implements Executable {
   private readonly plans = new PlanCache<CompiledPlan>((plan) => this.retire(plan));
   /** runs in flight per plan, so an evicted plan is destroyed only once they are done */
   private readonly running = new Map<CompiledPlan, number>();
   private readonly retired = new Set<CompiledPlan>();
-  /** the input shapes of each plan, by plan key (for exportPlans) */
-  private readonly shapesOf = new Map<string, PlanRecord['shapes']>();
 
   constructor(
     private readonly ctx: GpuContext,
@@ -35,9 +33,7 @@ export class WebGpuExecutable implements Executable {
 
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
-    const key = planKey(shapes, values);
-    this.shapesOf.set(key, [...shapes].map(([n, d]) => [n, [...d]] as const));
-    return this.plans.get(key, async () => {
+    return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true });
       const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
@@ -48,26 +44,20 @@ export class WebGpuExecutable implements Executable {
         throw new NotSupportedOpError(f.op, `would fall back to the CPU (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
       }
       return plan;
-    });
+    }, shapes);
   }
 
   /** Takes a plan exportPlans gave (no import, no optimization): creates its pipelines and buffers. */
   async adopt(record: PlanRecord): Promise<void> {
-    this.shapesOf.set(record.key, record.shapes);
-    await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), devicePipelines(this.ctx)));
+    await this.plans.get(record.key, () => CompiledPlan.compile(this.ctx, planOf(record.plan as StoredPlan), devicePipelines(this.ctx)), record.shapes);
   }
 
   get planCount(): number {
     return this.plans.size;
   }
 
-  async exportPlans(): Promise<PlanRecord[]> {
-    const out: PlanRecord[] = [];
-    for (const [key, p] of [...this.plans.entries()]) {
-      const plan = await p.catch(() => undefined);
-      if (plan) out.push({ key, shapes: this.shapesOf.get(key) ?? [], plan: storedPlan(plan.plan) });
-    }
-    return out;
+  exportPlans(): Promise<PlanRecord[]> {
+    return this.plans.records((plan) => storedPlan(plan.plan));
   }
 
   lastGpuMs: number | undefined;

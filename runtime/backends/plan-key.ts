@@ -1,9 +1,9 @@
 // The key a compiled plan is cached under: the input shapes, plus the values of the small shape
 // operands the plan was specialised on (a Reshape's shape, a Resize's scales… fed at run time).
 
-import type { Model, TensorType } from '../../ir/graph';
-import type { Tensor, Value } from '../../tensor';
-import { isTensor } from '../../tensor';
+import type { Model, TensorType } from '../ir/graph';
+import type { Tensor, Value } from '../tensor';
+import { isTensor } from '../tensor';
 
 /** Shape operands with more elements than this are not value-specialised (they stay run-time values). */
 export const MAX_VALUE_ELEMENTS = 64;

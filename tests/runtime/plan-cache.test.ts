@@ -1,9 +1,9 @@
-// The WebGPU backend's plan cache and plan keys, without a GPU: least-recently-used eviction, and
+// The compiling backends' plan cache and plan keys, without a GPU: least-recently-used eviction, and
 // keys that tell shape-operand values apart byte for byte.
 
 import { describe, expect, it } from 'vitest';
-import { PlanCache } from '../../runtime/backends/webgpu/plan-cache';
-import { MAX_VALUE_ELEMENTS, planKey, valueFeeds } from '../../runtime/backends/webgpu/plan-key';
+import { PlanCache } from '../../runtime/backends/plan-cache';
+import { MAX_VALUE_ELEMENTS, planKey, valueFeeds } from '../../runtime/backends/plan-key';
 import { tensor, type Tensor, type Value } from '../../runtime/tensor';
 
 const i64 = (v: number[]): Tensor => tensor('int64', [v.length], BigInt64Array.from(v, BigInt));
@@ -24,6 +24,17 @@ describe('PlanCache', () => {
     expect(evicted).toEqual(['B']);
     expect(cache.size).toBe(2);
     expect(await cache.get('b', make('B2'))).toBe('B2');
+  });
+
+  it('gives its compiled plans out as records with their input shapes, skipping failed compiles', async () => {
+    const cache = new PlanCache<string>(() => undefined, 4);
+    await cache.get('a', () => Promise.resolve('A'), new Map([['x', [1, 3]]]));
+    await cache.get('b', () => Promise.reject(new Error('no')), new Map([['x', [2, 3]]])).catch(() => undefined);
+    await cache.get('c', () => Promise.resolve('C'), [['x', [4, 3]]]);
+    expect(await cache.records((p) => p.toLowerCase())).toEqual([
+      { key: 'a', shapes: [['x', [1, 3]]], plan: 'a' },
+      { key: 'c', shapes: [['x', [4, 3]]], plan: 'c' },
+    ]);
   });
 
   it('does not keep a failed compile', async () => {
