@@ -54,13 +54,13 @@ async function compiledEntries(): Promise<number> {
   }));
 }
 
-/** Where this worker's wasm sessions came from ('kiln:create' measures): 'cache' or 'compiled', oldest first. */
-async function createdFrom(): Promise<string[]> {
+/** Where this worker's sessions on `backend` came from ('kiln:create' measures): 'cache' or 'compiled', oldest first. */
+async function createdFrom(backend: string): Promise<string[]> {
   const sw = await currentWorker(browser.context);
-  return sw.evaluate(() => performance.getEntriesByName('kiln:create', 'measure')
+  return sw.evaluate((backend) => performance.getEntriesByName('kiln:create', 'measure')
     .map((e) => (e as PerformanceMeasure).detail as { backend: string; source: string })
-    .filter((d) => d.backend === 'wasm')
-    .map((d) => d.source));
+    .filter((d) => d.backend === backend)
+    .map((d) => d.source), backend);
 }
 
 async function expectMatchesOrt(got: Record<string, number[]>): Promise<void> {
@@ -99,19 +99,19 @@ it('a run in flight when the worker stops is resent and answers', async () => {
   expect(worker.starts(), 'the relay resent the request to a new worker').toBeGreaterThanOrEqual(starts + 2);
 });
 
-it('on the wasm backend, the session of a stopped worker comes back from the compiled-model cache', async () => {
-  await page.evaluate(async () => {
-    (window as unknown as Record<string, KilnSession>).compiled = await window.kiln.create('blazeface', { backend: 'wasm' });
-  });
-  expect(await createdFrom()).toEqual(['compiled']);
-  const want = await runKept(page, feeds, 'compiled');
+it.each(['wasm', 'webgpu'])('on the %s backend, the session of a stopped worker comes back from the compiled-model cache', async (backend) => {
+  const name = `compiled_${backend}`;
+  await page.evaluate(async ([name, backend]) => {
+    (window as unknown as Record<string, KilnSession>)[name] = await window.kiln.create('blazeface', { backend });
+  }, [name, backend] as const);
+  expect(await createdFrom(backend)).toEqual(['compiled']);
+  const want = await runKept(page, feeds, name);
   await expectMatchesOrt(want);
-  // the plans are stored after create answered
-  await expect.poll(compiledEntries, { timeout: 30_000 }).toBe(1);
-
+  // the plans are stored after create answered (one entry per backend)
+  await expect.poll(compiledEntries, { timeout: 30_000 }).toBe(backend === 'wasm' ? 1 : 2);
   await worker.stop();
-  const got = await runKept(page, feeds, 'compiled');
-  expect(await createdFrom(), 'the new worker restored the session from the cache').toEqual(['cache']);
+  const got = await runKept(page, feeds, name);
+  expect(await createdFrom(backend), 'the new worker restored the session from the cache').toEqual(['cache']);
   expect(got).toEqual(want);
 });
 
