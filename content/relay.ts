@@ -30,7 +30,8 @@ let refusal: { name: ErrorName; message: string } | null = null;
 /** the fast lane, once the worker acknowledged it */
 let lane: MessagePort | null = null;
 let laneState: 'none' | 'opening' | 'ready' = 'none';
-let laneFrame: HTMLIFrameElement | null = null;
+/** the lane frame's host element (the frame sits in its closed shadow root) */
+let laneFrame: HTMLElement | null = null;
 
 // ---- handshake: offer port2 to the page API until it takes it ----
 
@@ -138,8 +139,13 @@ function attachLane(token: string): void {
     }
   };
   frame.addEventListener('load', () => frame.contentWindow?.postMessage({ kind: 'kiln-lane', token }, new URL(frame.src).origin, [port2]), { once: true });
-  (document.body ?? document.documentElement).append(frame);
-  laneFrame = frame;
+  // In a closed shadow root: the page's scripts cannot find the frame or talk to it (a page can
+  // load the web-accessible frame itself, but without a token the worker issued it gets nothing).
+  const host = document.createElement('kiln-lane');
+  host.hidden = true;
+  host.attachShadow({ mode: 'closed' }).append(frame);
+  (document.body ?? document.documentElement).append(host);
+  laneFrame = host;
 }
 
 function dropLane(): void {

@@ -1,6 +1,7 @@
 // The fast lane (background/lanes.ts): after the first run the relay opens a MessagePort to the
-// worker through the hidden lane frame, later runs go over it with the same answers, and the page
-// itself cannot open a lane: a port it hands the frame with a made-up token gets nothing back.
+// worker through the hidden lane frame, in a closed shadow root the page's scripts cannot reach;
+// later runs go over it with the same answers, and the page itself cannot open a lane: a port it
+// hands a lane frame of its own with a made-up token gets nothing back.
 
 /// <reference path="../types/kiln.d.ts" />
 import type { Page } from 'playwright-core';
@@ -28,24 +29,30 @@ it('opens the lane after the first run; runs over it answer the same', async () 
     const data = new Float32Array(3 * 48 * 192).map((_, i) => Math.sin(i));
     const feeds = { x: { type: 'float32' as const, dims: [1, 3, 48, 192], data } };
     const first = Array.from((await s.run(feeds))['softmax_0.tmp_0'].data as Float32Array);
-    // the lane opens in the background: wait for its frame, then run again
-    for (let i = 0; i < 100 && !document.querySelector('iframe'); i++) await new Promise((ok) => setTimeout(ok, 50));
+    // the lane opens in the background: wait for its frame's host, then run again
+    for (let i = 0; i < 100 && !document.querySelector('kiln-lane'); i++) await new Promise((ok) => setTimeout(ok, 50));
     await new Promise((ok) => setTimeout(ok, 300));
     const later: number[][] = [];
     for (let i = 0; i < 3; i++) later.push(Array.from((await s.run(feeds))['softmax_0.tmp_0'].data as Float32Array));
     await s.destroy();
-    const frame = document.querySelector('iframe');
-    return { first, later, frame: frame?.src ?? null, hidden: frame?.hidden ?? null };
+    const host = document.querySelector('kiln-lane') as HTMLElement | null;
+    return { first, later, host: host !== null, hidden: host?.hidden ?? null, shadow: host?.shadowRoot ?? null, iframes: document.querySelectorAll('iframe').length };
   });
-  expect(r.frame).toMatch(/^chrome-extension:\/\/[a-p]{32}\/lane\/frame\.html$/);
-  expect(r.hidden).toBe(true);
+  // the page sees a hidden host element and nothing inside it
+  expect(r).toMatchObject({ host: true, hidden: true, shadow: null, iframes: 0 });
+  const frames = page.frames().filter((f) => /^chrome-extension:\/\/[a-p]{32}\/lane\/frame\.html$/.test(f.url()));
+  expect(frames).toHaveLength(1);
   for (const l of r.later) expect(l).toEqual(r.first);
 });
 
-it('a port the page itself hands the lane frame, with a made-up token, gets no lane', async () => {
-  const got = await page.evaluate(async () => {
-    const frame = document.querySelector('iframe');
-    if (!frame?.contentWindow) return 'no frame';
+it('a port the page hands a lane frame of its own, with a made-up token, gets no lane', async () => {
+  const got = await page.evaluate(async (src) => {
+    // the frame is web-accessible, so a page can load it; what it lacks is a token the worker issued
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    document.body.append(frame);
+    await new Promise((ok) => frame.addEventListener('load', ok, { once: true }));
+    if (!frame.contentWindow) return 'no frame';
     const { port1, port2 } = new MessageChannel();
     const seen: unknown[] = [];
     port1.onmessage = (e) => seen.push(e.data);
@@ -53,6 +60,6 @@ it('a port the page itself hands the lane frame, with a made-up token, gets no l
     port1.postMessage({ kind: 'availability', id: 1, model: 'ppocr-cls' });
     await new Promise((ok) => setTimeout(ok, 1500));
     return seen;
-  });
+  }, `chrome-extension://${browser.extensionId}/lane/frame.html`);
   expect(got).toEqual([]);
 });
