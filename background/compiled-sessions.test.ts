@@ -23,10 +23,10 @@ const feeds = (): Record<string, Tensor> => ({ x: { type: 'float32', dims: [1, 3
 beforeAll(() => useWasmKernels());
 
 /** A worker's compiled sessions over `db`, counting how often it reads the model's bytes. */
-function sessions(db: KilnDb) {
+function sessions(db: KilnDb, sha = SHA) {
   const reads = { count: 0 };
   const cache = new CompiledCache(db);
-  const s = new CompiledSessions({ cache, bytes: async () => (reads.count++, MODEL), sha256: async () => SHA });
+  const s = new CompiledSessions({ cache, bytes: async () => (reads.count++, MODEL), sha256: async () => sha });
   return { s, cache, reads };
 }
 
@@ -53,6 +53,9 @@ describe('CompiledSessions', () => {
     const got = await b.session.run(feeds());
     expect(second.reads.count, 'a run of a stored shape needs no import').toBe(0);
     expect(Array.from(got['softmax_0.tmp_0'].data as Float32Array)).toEqual(Array.from(want['softmax_0.tmp_0'].data as Float32Array));
+
+    // the same id holding other bytes (another sha256) does not get those plans
+    expect((await sessions(db, 'f'.repeat(64)).s.open('cls', 'wasm')).source).toBe('compiled');
   }, 60_000);
 
   it('drops an entry that cannot be restored and compiles afresh', async () => {

@@ -26,13 +26,12 @@ export type SessionSource = 'cache' | 'compiled';
 export class CompiledSessions {
   /** backends whose stale entries (another compiler, another device) this worker has dropped */
   private readonly pruned = new Set<BackendName>();
-
-  constructor(private readonly deps: CompiledSessionsDeps) {}
-
   /** stores in flight */
   private readonly storing = new Set<Promise<void>>();
   /** the sessions this opened: their model, and how many plans of theirs are stored */
   private readonly opened = new WeakMap<InferenceSession, { readonly modelId: string; stored: number }>();
+
+  constructor(private readonly deps: CompiledSessionsDeps) {}
 
   async open(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
     const started = performance.now();
@@ -92,7 +91,7 @@ export class CompiledSessions {
   }
 
   private async openOrCompile(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
-    const { cache, bytes } = this.deps;
+    const { cache, bytes, sha256 } = this.deps;
     const engine = createBackend(backend);
     if (!engine.restore) return { session: await InferenceSession.create(await bytes(modelId), { backend }), source: 'compiled' };
     const fingerprint = await engine.fingerprint();
@@ -100,7 +99,9 @@ export class CompiledSessions {
       this.pruned.add(backend);
       await cache.prune({ compilerVersion: COMPILER_VERSION, backend, deviceFingerprint: fingerprint });
     }
-    const stored = (await cache.list(modelId)).filter((s) => s.backend === backend && s.deviceFingerprint === fingerprint && s.compilerVersion === COMPILER_VERSION);
+    const sha = await sha256(modelId);
+    const stored = (await cache.list(modelId)).filter((s) =>
+      s.modelSha256 === sha && s.backend === backend && s.deviceFingerprint === fingerprint && s.compilerVersion === COMPILER_VERSION);
     for (const entry of stored) {
       try {
         const compiled = (await cache.get(entry.key)) as CompiledModel;

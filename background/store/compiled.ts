@@ -18,6 +18,8 @@ export interface CompiledKeyParts {
 export interface CompiledSummary {
   readonly key: string;
   readonly modelId: string;
+  /** the sha256 of the model bytes it was compiled from */
+  readonly modelSha256: string;
   readonly backend: string;
   readonly deviceFingerprint: string;
   readonly compilerVersion: string;
@@ -75,7 +77,7 @@ export async function readCompiledSummaries<Tx extends ArrayLike<StoreNames<Kiln
   const summaries: CompiledSummary[] = [];
   for (let cursor = await store.index('summary').openKeyCursor(range); cursor; cursor = await cursor.continue()) {
     const [id, backend, deviceFingerprint, compilerVersion, bytes] = cursor.key as CompiledSummaryKey;
-    summaries.push({ key: cursor.primaryKey, modelId: id, backend, deviceFingerprint, compilerVersion, bytes });
+    summaries.push({ key: cursor.primaryKey, modelId: id, modelSha256: parseCompiledKey(cursor.primaryKey)[1], backend, deviceFingerprint, compilerVersion, bytes });
   }
   return summaries;
 }
