@@ -103,6 +103,11 @@ export class ModelLibrary {
     // One download per model, whoever asks: every caller waiting sees its progress, and it is
     // cancelled only when all of them have given up (one tab going away does not fail another's).
     let shared = this.installing.get(d.id);
+    if (shared?.controller.signal.aborted) {
+      // everyone gave up on that one: let it clean up, then start afresh
+      await shared.done.catch(() => undefined);
+      shared = this.installing.get(d.id);
+    }
     if (!shared) {
       const controller = new AbortController();
       const watchers = new Set<InstallProgress>();
