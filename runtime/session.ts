@@ -62,7 +62,11 @@ export class InferenceSession {
     const problem = compiledProblem(compiled, backend.name, await backend.fingerprint());
     if (problem) throw new CompiledModelError(problem);
     let model: Promise<Model> | undefined;
-    const source = () => (model ??= bytes().then((b) => importOnnx(b)));
+    // imported once; a failed read (the model deleted meanwhile) is tried again next time
+    const source = () => (model ??= bytes().then((b) => importOnnx(b)).catch((e: unknown) => {
+      model = undefined;
+      throw e;
+    }));
     const exec = await backend.restore(compiled.plans, compiled.valueInputs, source);
     return new InferenceSession(source, backend.name, exec, compiled.inputs, compiled.outputs, () => backend.fingerprint());
   }
