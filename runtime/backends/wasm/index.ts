@@ -5,7 +5,7 @@
 // compile at session creation; others on first run per shape. Like the WebGPU backend, plans are
 // specialised on the values of small shape operands fed as graph inputs (its plan key and cache).
 
-import { compactTensor, namesReadBy, type PlanRecord } from '../../compiled';
+import { namesReadBy, withInitializers, type PlanRecord } from '../../compiled';
 import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
@@ -91,7 +91,6 @@ export class WasmExecutable implements Executable {
  * graph's own weights only those something still reads as they are (most are packed), compacted.
  */
 function plainPlan(plan: Plan): Plan {
-  const g = plan.model.graph;
   const aliasOf = new Map<string, string>();
   for (const s of plan.steps) if (s.kind === 'alias') aliasOf.set(s.node.outputs[0], s.node.inputs[0]);
   const root = (n: string): string => (aliasOf.has(n) ? root(aliasOf.get(n)!) : n);
@@ -107,7 +106,6 @@ function plainPlan(plan: Plan): Plan {
   }
   namesReadBy(cpu.map((s) => s.node), keep);
   for (const phys of plan.outputs.values()) keep.add(root(phys));
-  const initializers = new Map([...g.initializers].filter(([n]) => keep.has(n)).map(([n, t]) => [n, compactTensor(t)] as const));
   const steps = plan.steps.map((s): Step => s.kind !== 'wasm' ? s : {
     ...s,
     consts: s.consts.map((c) => {
@@ -117,7 +115,7 @@ function plainPlan(plan: Plan): Plan {
       return packed;
     }),
   });
-  return { ...plan, steps, model: { ...plan.model, graph: { ...g, initializers } } };
+  return { ...plan, steps, model: withInitializers(plan.model, keep) };
 }
 
 export function wasmBackend(options: WasmOptions): Backend {

@@ -4,7 +4,7 @@
 // Small shape operands fed as graph inputs (a Reshape's shape, a Resize's scales, Reduce axes)
 // are specialised on too: their values join the plan key and reach the passes as constants.
 
-import { compactTensor, namesReadBy, type PlanRecord } from '../../compiled';
+import { namesReadBy, withInitializers, type PlanRecord } from '../../compiled';
 import type { Model } from '../../ir/graph';
 import { NotSupportedOpError } from '../../ops/spec';
 import { bindInputs, optimize, valueOperandInputs } from '../../passes';
@@ -114,10 +114,8 @@ interface StoredPlan {
 }
 
 function storedPlan(plan: Plan): StoredPlan {
-  const g = plan.model.graph;
   const keep = namesReadBy(plan.steps.map((s) => s.node));
-  for (const o of g.outputs) keep.add(o.name);
-  const initializers = new Map([...g.initializers].filter(([n]) => keep.has(n)).map(([n, t]) => [n, compactTensor(t)] as const));
+  for (const o of plan.model.graph.outputs) keep.add(o.name);
   const index = new Map<string, number>();
   const steps = plan.steps.map((s): Step => s.kind !== 'gpu' ? s : {
     ...s,
@@ -126,7 +124,7 @@ function storedPlan(plan: Plan): StoredPlan {
       return { ...d, wgsl: String(index.get(d.wgsl)) };
     }),
   });
-  return { plan: { ...plan, steps, model: { ...plan.model, graph: { ...g, initializers } } }, sources: [...index.keys()] };
+  return { plan: { ...plan, steps, model: withInitializers(plan.model, keep) }, sources: [...index.keys()] };
 }
 
 function planOf({ plan, sources }: StoredPlan): Plan {
