@@ -161,6 +161,21 @@ export async function currentWorker(context: BrowserContext, timeoutMs = 30_000)
   return context.waitForEvent('serviceworker', { predicate: isExtensionWorker, timeout: timeoutMs });
 }
 
+/** Entries in the extension's compiled-model cache (its 'compiled' IndexedDB store), read in the worker. */
+export async function compiledEntries(context: BrowserContext): Promise<number> {
+  return (await currentWorker(context)).evaluate(() => new Promise<number>((resolve, reject) => {
+    const open = indexedDB.open('kiln');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const count = open.result.transaction('compiled').objectStore('compiled').count();
+      count.onsuccess = () => {
+        open.result.close();
+        resolve(count.result);
+      };
+    };
+  }));
+}
+
 export interface ServeOptions {
   /** a Content-Security-Policy header sent with every response */
   csp?: string;

@@ -6,7 +6,7 @@
 /// <reference path="../types/kiln.d.ts" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { currentWorker, launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
+import { compiledEntries, currentWorker, launchWithExtension, servePage, STRICT_CSP, type LaunchedBrowser, type ServedPage } from './browser';
 import { workerControl, type WorkerControl } from './worker-control';
 import { feedsFor, maxAbsDiff, ortReference, popupStatus } from './harness';
 
@@ -36,22 +36,6 @@ function runKept(page: Page, input: typeof feeds, which = 'kept') {
     const out = await session.run({ 'input:0': { type: 'float32', dims: t.dims, data: Float32Array.from(t.data) } });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
   }, [input, which] as const);
-}
-
-/** Entries in the extension's 'compiled' object store (the compiled-model cache), read in the worker. */
-async function compiledEntries(): Promise<number> {
-  const sw = await currentWorker(browser.context);
-  return sw.evaluate(() => new Promise<number>((resolve, reject) => {
-    const open = indexedDB.open('kiln');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const count = open.result.transaction('compiled').objectStore('compiled').count();
-      count.onsuccess = () => {
-        open.result.close();
-        resolve(count.result);
-      };
-    };
-  }));
 }
 
 /** Where this worker's sessions on `backend` came from ('kiln:create' measures): 'cache' or 'compiled', oldest first. */
@@ -108,7 +92,7 @@ it.each(['wasm', 'webgpu'])('on the %s backend, the session of a stopped worker 
   const want = await runKept(page, feeds, name);
   await expectMatchesOrt(want);
   // the plans are stored after create answered (one entry per backend)
-  await expect.poll(compiledEntries, { timeout: 30_000 }).toBe(backend === 'wasm' ? 1 : 2);
+  await expect.poll(() => compiledEntries(browser.context), { timeout: 30_000 }).toBe(backend === 'wasm' ? 1 : 2);
   await worker.stop();
   const got = await runKept(page, feeds, name);
   expect(await createdFrom(backend), 'the new worker restored the session from the cache').toEqual(['cache']);

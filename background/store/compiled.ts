@@ -14,17 +14,8 @@ export interface CompiledKeyParts {
   readonly compilerVersion: string;
 }
 
-/** What an entry is, read from the 'summary' index without loading its artifact. */
-export interface CompiledSummary {
-  readonly key: string;
-  readonly modelId: string;
-  /** the sha256 of the model bytes it was compiled from */
-  readonly modelSha256: string;
-  readonly backend: string;
-  readonly deviceFingerprint: string;
-  readonly compilerVersion: string;
-  readonly bytes: number;
-}
+/** What an entry is, read from the 'summary' index (and its key) without loading its artifact. */
+export type CompiledSummary = Omit<CompiledRecord, 'createdAt' | 'artifact'>;
 
 export interface PruneTarget {
   readonly compilerVersion: string;

@@ -14,8 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
+import { compiledEntries, currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
 import { workerControl } from '../../e2e/worker-control';
+import { median } from '../median';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MODEL = join(ROOT, '../shared/models/mobilenet_v2.onnx');
@@ -37,16 +38,6 @@ async function inWorker<T>(fn: () => Promise<T> | T): Promise<T> {
   return (await currentWorker(browser.context)).evaluate(fn);
 }
 
-/** Entries in the compiled-model cache (the 'compiled' object store). */
-const storedPlans = () => inWorker(() => new Promise<number>((resolve, reject) => {
-  const open = indexedDB.open('kiln');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const count = open.result.transaction('compiled').objectStore('compiled').count();
-    count.onsuccess = () => (open.result.close(), resolve(count.result));
-  };
-}));
-
 const emptyCache = () => inWorker(() => new Promise<void>((resolve, reject) => {
   const open = indexedDB.open('kiln');
   open.onerror = () => reject(open.error);
@@ -63,8 +54,6 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   }
 }
 
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
 try {
   const worker = await workerControl(browser);
   const page = await browser.context.newPage();
@@ -73,7 +62,7 @@ try {
   await page.evaluate(async ({ url, sha256, backend }) => {
     await (await window.kiln.create({ url, sha256 }, { backend })).destroy();
   }, { url, sha256, backend });
-  await until('the first plans to be stored', async () => (await storedPlans()) > 0);
+  await until('the first plans to be stored', async () => (await compiledEntries(browser.context)) > 0);
 
   /** One create after a worker stop: the page's time, the worker's measure and where it came from. */
   const createOnce = async () => {
@@ -92,12 +81,12 @@ try {
   for (let i = 0; i < runs; i++) {
     await emptyCache();
     cold.push(await createOnce());
-    await until('the plans to be stored', async () => (await storedPlans()) > 0);
+    await until('the plans to be stored', async () => (await compiledEntries(browser.context)) > 0);
     warm.push(await createOnce());
   }
   const wrong = [...cold.filter((c) => c.source !== 'compiled'), ...warm.filter((w) => w.source !== 'cache')];
   if (wrong.length) throw new Error(`a create came from the wrong place: ${JSON.stringify(wrong)}`);
-  const med = (xs: typeof cold, k: 'page_ms' | 'worker_ms') => p50(xs.map((x) => x[k]));
+  const med = (xs: typeof cold, k: 'page_ms' | 'worker_ms') => median(xs.map((x) => x[k]));
   const summary = {
     date: new Date().toISOString(), chromium: browser.context.browser()?.version(), backend, model: 'mobilenet_v2.onnx', runs,
     cold: { worker_ms: med(cold, 'worker_ms'), page_ms: med(cold, 'page_ms') },

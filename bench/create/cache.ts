@@ -26,6 +26,7 @@ import { gpuContext } from '../../runtime/backends/webgpu/gpu';
 import type { CompiledModel } from '../../runtime/compiled';
 import { InferenceSession } from '../../runtime/session';
 import type { Tensor } from '../../runtime/tensor';
+import { median } from '../median';
 
 const { values } = parseArgs({
   options: { backend: { type: 'string' }, model: { type: 'string' }, runs: { type: 'string' }, json: { type: 'string' }, child: { type: 'string' }, artifact: { type: 'string' } },
@@ -102,8 +103,6 @@ function decode(file: Uint8Array): CompiledModel {
   const base = file.byteOffset + Math.ceil((4 + n) / 8) * 8;
   return unpackFromBlob(skeleton, file.buffer as ArrayBuffer, base) as CompiledModel;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (values.child) {
   console.log(JSON.stringify(await child(values.child, backend, values.artifact!)));

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kilnEngine, ortNodeEngine, ortWebEngine, type CpuEngine, type Feed } from './engines';
 import { DEFAULT_MODELS, type ModelCase } from './models';
+import { median } from '../median';
 
 /** file.onnx:input:1x3x224x224 */
 function parseModel(spec: string): ModelCase {
@@ -26,7 +27,6 @@ function feedFor(c: ModelCase): Feed {
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 interface Figures {
   readonly create_ms: number;

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
 import { DEFAULT_MODELS as MODELS } from './models';
+import { median } from '../median';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -112,12 +113,11 @@ try {
     // the worker's own time of the same runs (its 'kiln:run' measures): the rest is transport
     const worker = await currentWorker(browser.context);
     const inWorker = (await worker.evaluate((n) => performance.getEntriesByName('kiln:run', 'measure').slice(-n).map((e) => e.duration), runs)) as number[];
-    const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
     const overhead = f.kiln.times.slice(-inWorker.length).map((t, k) => t - inWorker[k]);
     const row = {
-      transport: { p50_ms: p50(overhead), worker_p50_ms: p50(inWorker) },
-      kiln: { p50_ms: p50(f.kiln.times), min_ms: Math.min(...f.kiln.times), create_ms: f.kiln.create_ms, install_ms: f.kiln.install_ms, first_ms: f.kiln.first_ms, backend: f.kiln.backend },
-      ort_web: { p50_ms: p50(f.ort.times), min_ms: Math.min(...f.ort.times), create_ms: f.ort.create_ms, first_ms: f.ort.first_ms },
+      transport: { p50_ms: median(overhead), worker_p50_ms: median(inWorker) },
+      kiln: { p50_ms: median(f.kiln.times), min_ms: Math.min(...f.kiln.times), create_ms: f.kiln.create_ms, install_ms: f.kiln.install_ms, first_ms: f.kiln.first_ms, backend: f.kiln.backend },
+      ort_web: { p50_ms: median(f.ort.times), min_ms: Math.min(...f.ort.times), create_ms: f.ort.create_ms, first_ms: f.ort.first_ms },
       max_abs_diff: f.max_abs_diff,
     };
     (report.models as Record<string, unknown>)[m.name] = row;
