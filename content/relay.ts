@@ -2,20 +2,20 @@
 // worker. It connects a chrome.runtime Port lazily on the first request (the authenticated
 // channel: the worker takes the frame's origin from it), and on the first run opens the fast lane
 // beside it (background/lanes.ts): a MessagePort to the worker through a hidden extension iframe,
-// which carries tensors far faster than the Port; every request goes over the lane once the worker
-// has acknowledged it. When the worker stops (Port disconnect) the lane goes too; the relay
-// reconnects and resends the requests still unanswered, once; a second loss fails them clearly.
+// whose page end it hands to the page API, so that tensors go from the page to the worker in one
+// hop instead of through the relay and the Port. When the worker stops (Port disconnect) the lane
+// goes too: the relay tells the page API, which sends what was unanswered on the lane through the
+// relay again; the relay reconnects and resends its own unanswered requests, once; a second loss
+// fails them clearly.
 
 import { PORT_NAMES, type ErrorName, type Reply } from '../protocol';
-import { PAGE_API_READY, RELAY_PORT } from './handshake';
+import { PAGE_API_READY, RELAY_PORT, type RelayNotice } from './handshake';
 
 const MAX_RESENDS = 1;
 
 interface Pending {
   readonly message: unknown;
   resends: number;
-  /** where it was sent: a cancel must follow its target there */
-  via: 'port' | 'lane';
 }
 
 /** The relay's own request for a lane token, outside the page API's id range. */
@@ -27,9 +27,8 @@ const pending = new Map<number, Pending>();
 let worker: chrome.runtime.Port | null = null;
 /** Set when the worker refused this frame (e.g. an opaque or non-http origin): no point retrying. */
 let refusal: { name: ErrorName; message: string } | null = null;
-/** the fast lane, once the worker acknowledged it */
-let lane: MessagePort | null = null;
-let laneState: 'none' | 'opening' | 'ready' = 'none';
+/** the fast lane: none, its token asked for, or its page end handed to the page API */
+let laneState: 'none' | 'opening' | 'open' = 'none';
 /** the lane frame's host element (the frame sits in its closed shadow root) */
 let laneFrame: HTMLElement | null = null;
 
@@ -48,19 +47,15 @@ if (!offerPort()) document.addEventListener(PAGE_API_READY, offerPort);
 toPage.onmessage = (event: MessageEvent<unknown>) => {
   const message = event.data;
   const id = requestIdOf(message);
-  if (id !== null) pending.set(id, { message, resends: 0, via: 'port' });
+  if (id !== null) pending.set(id, { message, resends: 0 });
   send(message, id);
 };
 
 function send(message: unknown, id: number | null): void {
   if (refusal) return fail(id, refusal.name, refusal.message);
-  const { kind, target } = message as { kind?: unknown; target?: unknown };
-  const via = kind === 'cancel' ? (typeof target === 'number' ? pending.get(target)?.via : undefined) ?? 'port' : lane ? 'lane' : 'port';
-  if (id !== null) pending.get(id)!.via = via;
   try {
-    if (via === 'lane' && lane) lane.postMessage(message);
-    else (worker ?? connect()).postMessage(message);
-    if (kind === 'run' && laneState === 'none') openLane();
+    (worker ?? connect()).postMessage(message);
+    if ((message as { kind?: unknown }).kind === 'run' && laneState === 'none') openLane();
   } catch (e) {
     // Posting fails when the message cannot be cloned or is over Chrome's size limit, or when
     // the extension was reloaded or removed ("Extension context invalidated").
@@ -121,7 +116,13 @@ function openLane(): void {
   (worker ?? connect()).postMessage({ kind: 'lane', id: LANE_REQUEST_ID });
 }
 
-/** Hands a MessagePort and the worker's token to a hidden lane frame, which passes both on. */
+/**
+ * Hands one end of a new MessageChannel and the worker's token to a hidden lane frame, which
+ * passes both on to the worker, and the other end to the page API (which waits for the worker's
+ * `lane.ready` on it before using it). The page API's scripts share the main world with the
+ * page's, so a page could take that end; it would gain nothing: the worker validates every
+ * message on a lane as it does the relay's, and the lane speaks only for this frame's origin.
+ */
 function attachLane(token: string): void {
   const frame = document.createElement('iframe');
   frame.src = chrome.runtime.getURL('lane/frame.html');
@@ -130,14 +131,8 @@ function attachLane(token: string): void {
   frame.setAttribute('aria-hidden', 'true');
   frame.style.display = 'none';
   const { port1, port2 } = new MessageChannel();
-  port1.onmessage = (event: MessageEvent<Reply | { kind: 'lane.ready' }>) => {
-    if (event.data.kind === 'lane.ready') {
-      lane = port1;
-      laneState = 'ready';
-    } else {
-      deliver(event.data);
-    }
-  };
+  toPage.postMessage({ kind: 'relay.lane' } satisfies RelayNotice, [port1]);
+  laneState = 'open';
   frame.addEventListener('load', () => frame.contentWindow?.postMessage({ kind: 'kiln-lane', token }, new URL(frame.src).origin, [port2]), { once: true });
   // In a closed shadow root: the page's scripts cannot find the frame or talk to it (a page can
   // load the web-accessible frame itself, but without a token the worker issued it gets nothing).
@@ -149,8 +144,7 @@ function attachLane(token: string): void {
 }
 
 function dropLane(): void {
-  lane?.close();
-  lane = null;
+  if (laneState === 'open') toPage.postMessage({ kind: 'relay.lane-closed' } satisfies RelayNotice);
   laneFrame?.remove();
   laneFrame = null;
   laneState = 'none';

@@ -1,7 +1,8 @@
 // (e) The service worker is stopped (CDP ServiceWorker.stopAllWorkers, as Chrome stops it after
 // 30 s idle): the next run on an old session id still answers correctly, from a fresh worker
 // that rebuilt the session from its descriptor (on a compiling backend, from the compiled-model
-// cache: no import, no optimization); a run in flight when the worker dies is resent.
+// cache: no import, no optimization); a run in flight when the worker dies is resent, whether it
+// went through the relay or straight over the fast lane.
 
 /// <reference path="../types/kiln.d.ts" />
 import type { Page } from 'playwright-core';
@@ -81,6 +82,25 @@ it('a run in flight when the worker stops is resent and answers', async () => {
   await worker.stop();
   await expectMatchesOrt(await run);
   expect(worker.starts(), 'the relay resent the request to a new worker').toBeGreaterThanOrEqual(starts + 2);
+});
+
+it('a run in flight on the fast lane when the worker stops is sent again through the relay and answers', async () => {
+  await page.evaluate(async () => {
+    (window as unknown as { laneKept: KilnSession }).laneKept = await window.kiln.create('blazeface', { backend: 'reference' });
+  });
+  await worker.stop();
+  await expectMatchesOrt(await runKept(page, feeds, 'laneKept')); // through the relay; it opens a new lane
+  // the page API sends over the lane once the worker acknowledged it: wait for its frame, then a beat
+  await page.waitForFunction(() => document.querySelector('kiln-lane') !== null);
+  await new Promise((r) => setTimeout(r, 500));
+  await expectMatchesOrt(await runKept(page, feeds, 'laneKept'));
+  const starts = worker.starts();
+  const run = runKept(page, feeds, 'laneKept');
+  await new Promise((r) => setTimeout(r, 50));
+  await worker.stop();
+  // a call lost with the lane's worker would never settle: this answer came through the relay
+  await expectMatchesOrt(await run);
+  expect(worker.starts(), 'the request woke a new worker').toBeGreaterThanOrEqual(starts + 1);
 });
 
 it.each(['wasm', 'webgpu'])('on the %s backend, the session of a stopped worker comes back from the compiled-model cache', async (backend) => {
