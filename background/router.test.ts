@@ -28,6 +28,7 @@ import { SessionTable } from './session-table';
 import { CompiledSessions, compiledSessions } from './compiled-sessions';
 import { memorySessionStore, type SessionStore } from './session-store';
 import type { Channel, Connection } from './transport';
+import type { InferenceSession } from '../runtime/session';
 
 const fromNodeModules: FetchModelBytes = async (m) => readCatalogModel(m);
 
@@ -84,8 +85,14 @@ function worker(f: WorkerFixture = {}) {
   const deps = {} as { library: ModelLibrary; permissions: Permissions; compiled: CompiledSessions };
   const lanes = new Lanes();
   const queue = new SerialQueue();
+  /** every engine session the table opened, in order */
+  const opened: InferenceSession[] = [];
   const sessions = new SessionTable(f.store ?? memorySessionStore(), {
-    open: async (id, backend) => (await deps.compiled.open(id, backend)).session,
+    open: async (id, backend) => {
+      const { session } = await deps.compiled.open(id, backend);
+      opened.push(session);
+      return session;
+    },
     ran: (session) => deps.compiled.ran(session),
   });
   const ready = (async () => {
@@ -103,7 +110,7 @@ function worker(f: WorkerFixture = {}) {
     prompt: promptHandlers(undefined as never),
     onClose: (c) => void sessions.dropOwnedBy(c),
   });
-  return { router, sessions, asked, lanes };
+  return { router, sessions, asked, lanes, opened };
 }
 
 /** A connection whose replies we can await by request id. */
@@ -173,6 +180,8 @@ describe('the worker router', () => {
     expect(out.dims).toEqual([1, 2]);
     expect(out.data[0] + out.data[1]).toBeCloseTo(1, 5);
     expect(await c.ask({ kind: 'destroy', session })).toMatchObject({ kind: 'result' });
+    // the engine session's memory went with it
+    await expect(w.opened[0].run(ppocrFeeds() as never)).rejects.toThrow(/released/);
     expect(await c.ask({ kind: 'run', session, feeds: ppocrFeeds() })).toMatchObject({ kind: 'error', name: 'InvalidStateError' });
   });
 

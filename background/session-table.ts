@@ -97,8 +97,10 @@ export class SessionTable {
     return this.engine.open(record.model, record.backend as BackendName);
   }
 
+  /** Drops the session and frees its engine session's memory (after runs in flight end). */
   private async forget(id: string): Promise<void> {
     this.records.delete(id);
+    this.live.get(id)?.then((s) => s.release(), () => undefined);
     this.live.delete(id);
     this.owners.delete(id);
     await this.store.remove(id);

@@ -81,14 +81,16 @@ export class InferenceSession {
    * that does not compile (the reference executor).
    */
   async compiled(): Promise<CompiledModel | undefined> {
-    if (!this.exec.exportPlans) return undefined;
+    const exportPlans = this.exec.exportPlans?.bind(this.exec);
+    if (!exportPlans) return undefined;
+    const plans = await this.holding(exportPlans);
     return compiledModel({
       backend: this.backend,
       deviceFingerprint: await this.fingerprint(),
       inputs: this.inputs,
       outputs: this.outputs,
       valueInputs: this.exec.valueInputs ?? [],
-      plans: await this.exec.exportPlans(),
+      plans,
     });
   }
 
@@ -107,19 +109,36 @@ export class InferenceSession {
     return this.exec.lastKernelTimes;
   }
 
-  /** Frees the session's device memory now rather than when it is collected; later runs fail. */
+  /**
+   * Frees the session's device memory rather than leaving it to the collector; later runs fail.
+   * Runs (and exports) in flight finish first: the memory goes when the last of them ends.
+   */
   release(): void {
+    if (this.released) return;
     this.released = true;
-    this.exec.release?.();
+    if (this.holds === 0) this.exec.release?.();
   }
 
   private released = false;
+  /** runs and exports in flight: release() waits for them */
+  private holds = 0;
+
+  /** Runs `work` on the executable, which a release() meanwhile does not free under it. */
+  private async holding<T>(work: () => Promise<T>): Promise<T> {
+    if (this.released) throw new Error('this session was released');
+    this.holds++;
+    try {
+      return await work();
+    } finally {
+      if (--this.holds === 0 && this.released) this.exec.release?.();
+    }
+  }
 
   /** Runs the model. Every declared input must be fed; outputs come back keyed by name. */
   async run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.released) throw new Error('this session was released');
     this.checkFeeds(feeds);
-    const out = await this.exec.run(new Map(Object.entries(feeds)), options);
+    const out = await this.holding(() => this.exec.run(new Map(Object.entries(feeds)), options));
     const result: Record<string, Tensor> = {};
     for (const o of this.outputs) {
       const v = out.get(o.name);
