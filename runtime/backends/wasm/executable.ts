@@ -13,6 +13,7 @@ import { ReferenceExecutor } from '../../reference/executor';
 import { byteSize, isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
 import type { KernelTime, PlanReport } from '../webgpu/executable';
 import type { KernelExports } from './exports';
+import { giveBackKernels } from './instances';
 import type { Addr, Arg } from './kernel';
 import type { Plan, Step } from './lower';
 import { alignUp, Arena, ensureSize, readTensor, writeBytes, writeTensor } from './memory';
@@ -146,7 +147,17 @@ export class WasmPlan {
   /** Each call's time in the last run made with `profile` (ms). */
   lastKernelTimes: KernelTime[] | undefined;
 
+  private released = false;
+
+  /** Gives the kernel instance back (./instances.ts); the plan cannot run after this. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    giveBackKernels(this.kernels);
+  }
+
   run(feeds: ReadonlyMap<string, Value>, profile = false): Map<string, Value> {
+    if (this.released) throw new Error('this plan was released (its memory went to another plan)');
     const g = this.plan.model.graph;
     const memory = this.kernels.memory;
     // Values the host holds: feeds that do not live in memory, CPU fallbacks' outputs.

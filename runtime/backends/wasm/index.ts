@@ -15,7 +15,8 @@ import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 import type { Backend, BackendOptions, Executable, KernelTime, PlanReport, RunOptions } from '../index';
 import { WasmPlan } from './executable';
 import { lower, type Plan, type Step } from './lower';
-import { instantiateKernels, kernelModule, type WasmSource } from './module';
+import { giveBackKernels, takeKernels } from './instances';
+import { kernelModule, type WasmSource } from './module';
 
 export { KERNELS_FILE, provideWasmKernels, type WasmSource } from './module';
 
@@ -25,8 +26,8 @@ export interface WasmOptions extends BackendOptions {
 }
 
 export class WasmExecutable implements Executable {
-  /** a plan's memory goes with it when dropped: nothing to free by hand */
-  private readonly plans = new PlanCache<WasmPlan>(() => undefined);
+  /** a plan dropped for room gives its kernel instance (and memory) back for the next one */
+  private readonly plans = new PlanCache<WasmPlan>((plan) => plan.release());
 
   constructor(
     /** the model, imported only when a plan must be compiled */
@@ -39,7 +40,7 @@ export class WasmExecutable implements Executable {
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<WasmPlan> {
     return this.plans.get(planKey(shapes, values), async () => {
-      const kernels = await instantiateKernels(this.options.wasmKernels);
+      const kernels = await takeKernels(this.options.wasmKernels);
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(await this.source(), values), bound);
       const plan = WasmPlan.compile(lower(model, types), kernels);
@@ -53,7 +54,7 @@ export class WasmExecutable implements Executable {
 
   /** Takes a plan exportPlans gave (no import, no optimization, no packing): places it in a fresh memory. */
   async adopt(record: PlanRecord): Promise<void> {
-    await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await instantiateKernels(this.options.wasmKernels)), record.shapes);
+    await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await takeKernels(this.options.wasmKernels)), record.shapes);
   }
 
   get planCount(): number {
@@ -75,9 +76,11 @@ export class WasmExecutable implements Executable {
     return out;
   }
 
-  /** Drops the compiled plans (their memories go with them); a later run compiles afresh. */
+  /** Drops the compiled plans (their memories go back for later plans); a later run compiles afresh. */
   release(): void {
+    const plans = [...this.plans.values()];
     this.plans.clear();
+    for (const p of plans) p.then((plan) => plan.release(), () => undefined);
   }
 
   /** What the plan for `shapes` (and shape-operand `values`) calls and where it falls back to the reference kernels. */

@@ -1,7 +1,8 @@
 // Where the kernel module comes from. The runtime never reads files or knows the extension: the
 // host says where the compiled kernels are (bytes read from disk in Node; in the extension's
 // service worker, a fetch of the packaged .wasm, since import() is forbidden there). The module
-// is compiled once per process or worker; every plan instantiates it with its own linear memory.
+// is compiled once per process or worker; every plan has an instance of it with its own linear
+// memory (./instances.ts).
 
 import type { KernelExports } from './exports';
 
@@ -54,11 +55,4 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     s = await s.arrayBuffer();
   }
   return WebAssembly.compile(s as BufferSource);
-}
-
-/** A fresh instance of the kernels, with a linear memory of its own. */
-export async function instantiateKernels(source?: WasmSource): Promise<KernelExports> {
-  const module = await kernelModule(source);
-  const instance = await WebAssembly.instantiate(module, {});
-  return instance.exports as unknown as KernelExports;
 }
