@@ -1,7 +1,8 @@
 // Sessions through the compiled-model cache, against fake-indexeddb and the real WebAssembly
 // kernels: the first open compiles and stores; a new worker (same database) restores without
-// reading the model; an entry that cannot be restored is dropped and the model compiled again;
-// entries of another compiler version are pruned.
+// reading the model, and a second open in the same worker without reading the store; an entry
+// that cannot be restored is dropped and the model compiled again; entries of another compiler
+// version are pruned.
 
 import 'fake-indexeddb/auto'; // idb tells its wrapped objects apart by the global IDB classes
 import { IDBFactory } from 'fake-indexeddb';
@@ -56,6 +57,25 @@ describe('CompiledSessions', () => {
 
     // the same id holding other bytes (another sha256) does not get those plans
     expect((await sessions(db, 'f'.repeat(64)).s.open('cls', 'wasm')).source).toBe('compiled');
+  }, 60_000);
+
+  it('a second open in the same worker takes the compiled model from memory, not the store; forget() drops it', async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const { s, cache } = sessions(db);
+    const a = await s.open('cls', 'wasm');
+    const want = await a.session.run(feeds());
+    s.ran(a.session);
+    await s.idle();
+    let gets = 0;
+    const get = cache.get.bind(cache);
+    cache.get = (key) => (gets++, get(key));
+    const b = await s.open('cls', 'wasm');
+    expect(b.source).toBe('cache');
+    expect(gets, 'no read of the stored entry').toBe(0);
+    expect(Array.from((await b.session.run(feeds()))['softmax_0.tmp_0'].data as Float32Array)).toEqual(Array.from(want['softmax_0.tmp_0'].data as Float32Array));
+    s.forget('cls');
+    expect((await s.open('cls', 'wasm')).source).toBe('cache');
+    expect(gets, 'read from the store once forgotten').toBe(1);
   }, 60_000);
 
   it('drops an entry that cannot be restored and compiles afresh', async () => {

@@ -2,6 +2,8 @@
 // and compiler is restored from the store (pipelines created, weights placed: no import, no
 // optimization); otherwise it is compiled and its plans stored for the next time, after the caller
 // has its session. A stored entry that fails to restore is dropped and the model compiled afresh.
+// The compiled models read or stored last stay in memory too (a few, bounded in bytes), so that a
+// second create while the worker lives (a page reloaded, a second tab) skips reading the store.
 
 import { createBackend, isBackendName, type BackendName } from '../runtime/backends';
 import { COMPILER_VERSION, compiledBytes, type CompiledModel } from '../runtime/compiled';
@@ -23,6 +25,10 @@ export interface CompiledSessionsDeps {
 /** Where a session's plans came from. */
 export type SessionSource = 'cache' | 'compiled';
 
+/** Compiled models kept in memory: at most this many, and this many bytes. */
+const RECENT_MODELS = 2;
+const RECENT_BYTES = 64 * 1024 * 1024;
+
 export class CompiledSessions {
   /** backends whose stale entries (another compiler, another device) this worker has dropped */
   private readonly pruned = new Set<BackendName>();
@@ -30,6 +36,8 @@ export class CompiledSessions {
   private readonly storing = new Set<Promise<void>>();
   /** the sessions this opened: their model, and how many plans of theirs are stored */
   private readonly opened = new WeakMap<InferenceSession, { readonly modelId: string; stored: number }>();
+  /** compiled models read or stored lately, by cache key, least recently used first */
+  private readonly recent = new Map<string, { readonly modelId: string; readonly compiled: CompiledModel; readonly bytes: number }>();
 
   constructor(private readonly deps: CompiledSessionsDeps) {}
 
@@ -49,6 +57,7 @@ export class CompiledSessions {
   async recompile(modelId: string, fallback: () => Promise<BackendName>): Promise<string[]> {
     const { cache } = this.deps;
     const had = [...new Set((await cache.list(modelId)).map((s) => s.backend))].filter(isBackendName);
+    this.forget(modelId);
     await cache.deleteForModel(modelId);
     for (const backend of had.length ? had : [await fallback()]) {
       try {
@@ -85,6 +94,11 @@ export class CompiledSessions {
     }
   }
 
+  /** Drops what memory holds of the model's compiled plans (the model was deleted or is recompiled). */
+  forget(modelId: string): void {
+    for (const [key, r] of this.recent) if (r.modelId === modelId) this.recent.delete(key);
+  }
+
   /** Resolves once the compiled plans of every session opened so far are stored (or failed to be). */
   async idle(): Promise<void> {
     while (this.storing.size) await Promise.all(this.storing);
@@ -104,12 +118,14 @@ export class CompiledSessions {
       s.modelSha256 === sha && s.backend === backend && s.deviceFingerprint === fingerprint && s.compilerVersion === COMPILER_VERSION);
     for (const entry of stored) {
       try {
-        const compiled = (await cache.get(entry.key)) as CompiledModel;
+        const compiled = this.recent.get(entry.key)?.compiled ?? ((await cache.get(entry.key)) as CompiledModel);
         const session = await InferenceSession.restore(compiled, () => bytes(modelId), { backend });
+        this.remember(entry.key, modelId, compiled);
         this.opened.set(session, { modelId, stored: session.planCount });
         return { session, source: 'cache' };
       } catch (e) {
         console.warn(`kiln: the compiled ${backend} plans of '${modelId}' could not be restored; compiling afresh`, e);
+        this.recent.delete(entry.key);
         await cache.delete(entry.key).catch(() => undefined);
       }
     }
@@ -149,6 +165,22 @@ export class CompiledSessions {
       compilerVersion: compiled.compilerVersion,
     });
     await cache.put(key, modelId, compiled, compiledBytes(compiled));
+    this.remember(key, modelId, compiled);
+  }
+
+  /** Keeps a compiled model in memory as the most recently used, dropping the oldest beyond the bounds. */
+  private remember(key: string, modelId: string, compiled: CompiledModel): void {
+    this.recent.delete(key);
+    const bytes = compiledBytes(compiled);
+    if (bytes > RECENT_BYTES) return;
+    this.recent.set(key, { modelId, compiled, bytes });
+    let total = 0;
+    for (const r of this.recent.values()) total += r.bytes;
+    for (const [k, r] of this.recent) {
+      if (this.recent.size <= RECENT_MODELS && total <= RECENT_BYTES) break;
+      this.recent.delete(k);
+      total -= r.bytes;
+    }
   }
 }
 

@@ -74,6 +74,7 @@ export function popupHandlers(deps: PopupDeps): PopupHandlers {
     },
 
     async 'models.delete'(request) {
+      deps.compiled.forget(request.model);
       return { deleted: await deps.library.delete(request.model) };
     },
 
