@@ -5,7 +5,9 @@
 //    the compiled model to a file, untimed, as the extension's store keeps it: a skeleton
 //    (v8.serialize, the structured clone IndexedDB makes) and one block of all its typed arrays
 //    (background/store/blob-pack.ts); the same process then restores a copy of it (the worker
-//    still alive: same device);
+//    still alive: same device), first beside the compiled session, then, both released, once more
+//    from the compiled model already in memory (a page reloaded while the worker lives: the
+//    worker keeps the compiled models it used last, and released plans' memory, for this);
 //  - warm: read that file, deserialize the skeleton, view the arrays in place, restore (pipelines,
 //    weights placed; nothing imported).
 // Both processes acquire the device (or compile the kernel module) before their clock starts, as a
@@ -39,6 +41,8 @@ interface ChildFigures {
   create_ms: number;
   /** cold only: a restore in the same process, from an in-memory copy of the compiled model */
   same_process_ms?: number;
+  /** cold only: a restore in the same process once its sessions were released (file already decoded) */
+  after_release_ms?: number;
   artifact_bytes?: number;
   /** sha256 of the first output of one run, to check both sessions answer alike */
   output: string;
@@ -73,8 +77,16 @@ async function child(mode: string, b: BackendName, artifact: string): Promise<Ch
     const t1 = performance.now();
     const again = await InferenceSession.restore(decode(bytes.slice()), async () => readFileSync(model), { backend: b });
     const same_process_ms = performance.now() - t1;
+    const output = await firstOutput(session);
     again.release();
-    return { create_ms, same_process_ms, artifact_bytes: bytes.byteLength, output: await firstOutput(session) };
+    session.release();
+    const kept = decode(bytes.slice());
+    const t2 = performance.now();
+    const reloaded = await InferenceSession.restore(kept, async () => readFileSync(model), { backend: b });
+    const after_release_ms = performance.now() - t2;
+    if (await firstOutput(reloaded) !== output) throw new Error('the session restored after a release answered differently');
+    reloaded.release();
+    return { create_ms, same_process_ms, after_release_ms, artifact_bytes: bytes.byteLength, output };
   }
   const t0 = performance.now();
   const compiled = decode(readFileSync(artifact));
@@ -129,14 +141,17 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 const c = median(cold.map((f) => f.create_ms)), w = median(warm.map((f) => f.create_ms)), s = median(cold.map((f) => f.same_process_ms!));
+const r = median(cold.map((f) => f.after_release_ms!));
 const summary = {
   date: new Date().toISOString(), backend, model: model.split('/').pop(), runs,
   cold_ms: c, warm_ms: w, warm_over_cold: w / c, same_process_warm_ms: s, same_process_over_cold: s / c,
+  after_release_warm_ms: r, after_release_over_cold: r / c,
   artifact_bytes: cold[0].artifact_bytes, model_bytes: readFileSync(model).byteLength,
   cold_runs: cold.map((f) => f.create_ms), warm_runs: warm.map((f) => f.create_ms),
 };
 console.log(`${summary.model} on ${backend}, ${runs} rounds, each in a fresh process (medians):`);
 console.log(`  cold create ${c.toFixed(1)} ms; warm create from the compiled model ${w.toFixed(1)} ms (${(w / c).toFixed(2)} of cold)`);
 console.log(`  warm create in the process that compiled it (device kept) ${s.toFixed(1)} ms (${(s / c).toFixed(2)} of cold)`);
+console.log(`  warm create there once its sessions were released (compiled model in memory) ${r.toFixed(1)} ms (${(r / c).toFixed(2)} of cold)`);
 console.log(`  compiled model ${(summary.artifact_bytes! / 1048576).toFixed(1)} MiB for ${(summary.model_bytes / 1048576).toFixed(1)} MiB of ONNX`);
 if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
