@@ -32,7 +32,7 @@ export function abortReason(signal: AbortSignal): unknown {
 
 export class PortClient {
   #port: MessagePort | null = null;
-  /** the lane's page end: `opening` until the worker's lane.ready arrives on it, then `ready` */
+  /** the lane's page end; `ready` once the worker's lane.ready has arrived on it */
   #lane: { readonly port: MessagePort; ready: boolean } | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, PendingCall>();
