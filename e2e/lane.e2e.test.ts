@@ -1,7 +1,8 @@
 // The fast lane (background/lanes.ts): after the first run the relay opens a MessagePort to the
-// worker through the hidden lane frame, in a closed shadow root the page's scripts cannot reach;
-// later runs go over it with the same answers, and the page itself cannot open a lane: a port it
-// hands a lane frame of its own with a made-up token gets nothing back.
+// worker through the hidden lane frame, in a closed shadow root the page's scripts cannot reach,
+// and hands its page end to the page API; later runs go over it with the same answers, and the
+// page itself cannot open a lane: a port it hands a lane frame of its own with a made-up token
+// gets nothing back.
 
 /// <reference path="../types/kiln.d.ts" />
 import type { Page } from 'playwright-core';
