@@ -23,6 +23,7 @@ esb=(npx --no-install esbuild --bundle --platform=node --format=esm --target=nod
 "${esb[@]}" bench/gpu/bench.ts --outfile="$b/bench.mjs"
 "${esb[@]}" bench/gpu/report.ts --outfile="$b/report.mjs"
 "${esb[@]}" bench/create/cache.ts --outfile="$b/create.mjs"
+"${esb[@]}" bench/gpu/floor.ts --outfile="$b/floor.mjs"
 
 ort=node_modules/onnxruntime-web/dist
 cp "$ort/ort.webgpu.bundle.min.mjs" "$b/ort/"

@@ -4,7 +4,8 @@
 # Stages, each bounded in time and each writing its own log and JSON into $OUT, so that one
 # failing stage loses no other's figures: unpack, PyTorch (exports ResNet-50 and EfficientNet-B0
 # into .bench/models, times all four models), one Node process per model (Kiln and onnxruntime-web
-# on the same bytes), then results.json, results.md and chart.svg. The whole run stays under
+# on the same bytes), creation with and without the compiled-model cache, the dispatch floor
+# (bench/gpu/floor.ts), then results.json, results.md and chart.svg. The whole run stays under
 # BENCH_DEADLINE_S seconds (default 420). Knobs for a local try: BENCH_RUNS, BENCH_WARMUP,
 # BENCH_BUDGET_S, BENCH_MODELS, BENCH_NODE_TIMEOUT_S (per model, default 60), BENCH_PYTHON,
 # BENCH_SKIP_TORCH=1, BENCH_SKIP_CREATE=1, BENCH_ENGINES (default ort,kiln).
@@ -71,6 +72,9 @@ done
 
 # Creation without and with the compiled-model cache, each in a fresh process (bench/create/cache.ts).
 [ -n "${BENCH_SKIP_CREATE:-}" ] || stage create-cache 90 node $b/create.mjs --backend webgpu --model $b/models/mobilenet_v2.onnx --runs 5 --json "$out/create-cache.json"
+
+# What dawn.node costs a run with no model: upload, N trivial dispatches, readback (bench/gpu/floor.ts).
+stage floor 30 node $b/floor.mjs --json "$out/floor.json"
 
 stage report 30 node $b/report.mjs "$out" --results-out "$out/results.json" --md "$out/results.md" --svg "$out/chart.svg"
 # Few files come back from the lent machine: the logs and per-stage JSON travel as one archive.
