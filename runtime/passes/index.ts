@@ -1,12 +1,13 @@
 // The compiler's graph passes, and `optimize`, which runs them in order for one set of input
 // shapes: specialise shapes and fold constants, drop Identity and dead code, fold BatchNorm into
-// Conv/Gemm, fuse residual adds (when the backend asks) and activations into their producers,
-// drop dead code again.
+// Conv/Gemm, fuse residual adds and channel scales into convolutions (when the backend asks) and
+// activations into their producers, drop dead code again.
 
 import type { Model, TensorType } from '../ir/graph';
 import { foldBatchNorm } from './batchnorm-fold';
 import { eliminateDeadCode } from './dead-code';
 import { fuseActivations } from './fuse-activations';
+import { fuseChannelScales } from './fuse-channel-scale';
 import { fuseResidualAdds } from './fuse-residual';
 import { eliminateIdentities } from './identity';
 import { specialiseShapes } from './specialise';
@@ -18,6 +19,8 @@ export interface OptimizeOptions {
   readonly fuse?: boolean;
   /** residual-add fusion into Conv (default false): for backends whose conv kernels add it */
   readonly fuseResidual?: boolean;
+  /** per-channel Mul fusion into the pointwise Conv reading it (default false): likewise */
+  readonly fuseChannelScale?: boolean;
 }
 
 export interface OptimizedModel {
@@ -34,6 +37,7 @@ export function optimize(
   let m = eliminateDeadCode(eliminateIdentities(spec.model));
   if (fold) m = foldBatchNorm(m, spec.types);
   if (options.fuseResidual) m = fuseResidualAdds(m, spec.types);
+  if (options.fuseChannelScale) m = fuseChannelScales(m, spec.types);
   if (options.fuse ?? true) m = fuseActivations(m, spec.types);
   m = eliminateDeadCode(m);
   // Re-infer over the final graph so the map names exactly the values that remain.
@@ -46,6 +50,7 @@ export { foldBatchNorm } from './batchnorm-fold';
 export { eliminateDeadCode } from './dead-code';
 export { FUSABLE_PRODUCERS, fuseActivations } from './fuse-activations';
 export { addFusedResidual, fuseResidualAdds, RESIDUAL_ATTR, residualInput } from './fuse-residual';
+export { fuseChannelScales, INPUT_SCALE_ATTR, inputScaleInput, scaleFusedInput } from './fuse-channel-scale';
 export { eliminateIdentities } from './identity';
 export { planMemory, type MemoryPlan } from './memory-plan';
 export { MAX_FOLD_BYTES, specialiseShapes, type SpecialiseOptions, type Specialised } from './specialise';

@@ -151,6 +151,34 @@ describe('webgpu nn kernels', () => {
     expect(report.dispatches).toBe(3);
   });
 
+  it('squeeze-and-excitation scales fused into pointwise convs: vec4 and scalar loads, split-K, two images, with a residual', async () => {
+    const r = rng(47);
+    // [N, C, H, W]; P = H·W a multiple of 4 (vec4 loads) or not; the deep one splits K
+    for (const [N, C, M, H, W] of [[1, 8, 12, 6, 6], [2, 6, 5, 3, 5], [1, 256, 8, 2, 2]]) {
+      const xDims = [N, C, H, W];
+      const inits: Record<string, Tensor> = {
+        sw: tensor('float32', [C, C, 1, 1], r.floats(C * C)),
+        pw: tensor('float32', [M, C, 1, 1], r.floats(M * C)),
+        pb: tensor('float32', [M], r.floats(M)),
+        res: tensor('float32', [N, M, H, W], r.floats(N * M * H * W)),
+      };
+      const nodes: NodeSpec[] = [
+        { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['g'] },
+        { op: 'Conv', inputs: ['g', 'sw'], outputs: ['e'] },
+        { op: 'Sigmoid', inputs: ['e'], outputs: ['s'] },
+        { op: 'Mul', inputs: ['x', 's'], outputs: ['m'] },
+        { op: 'Conv', inputs: ['m', 'pw', 'pb'], outputs: ['c'] },
+        { op: 'Add', inputs: ['c', 'res'], outputs: ['y'] },
+      ];
+      const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
+      await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
+      const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+      const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+      // pool, squeeze conv (its Sigmoid fused), the scaled conv with its residual: no Mul, no Add
+      expect(report.dispatches, `[${xDims}]`).toBe(C === 256 ? 5 : 3);
+    }
+  });
+
   it('grouped Conv with dilation and asymmetric pads', async () => {
     await checkConv(7, { N: 1, C: 6, M: 4, H: 10, W: 9, k: 3, group: 2, attrs: { dilations: [2, 1], pads: [1, 0, 2, 1] }, act: 'Sigmoid' });
   });

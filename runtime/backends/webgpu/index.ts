@@ -35,7 +35,7 @@ export class WebGpuExecutable implements Executable {
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
     return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
-      const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true });
+      const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true, fuseChannelScale: true });
       const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
       const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), devicePipelines(this.ctx));
       if (this.options.noFallback && plan.report.fallbacks.length) {

@@ -17,6 +17,8 @@ export interface ConvShape {
   readonly hasBias: boolean;
   /** the input index of a fused residual (same shape as the output), added after the bias */
   readonly residual?: number;
+  /** the input index of a fused channel scale ([N, C, 1, 1]), applied to X as it is loaded */
+  readonly scale?: number;
 }
 
 export function isPointwise(w: Window3): boolean {
@@ -52,7 +54,7 @@ function im2col(w: Window3, KS: number): string {
 }
 
 export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConfig>): Lowering {
-  const { N, C, M, group, win, hasBias, residual } = s;
+  const { N, C, M, group, win, hasBias, residual, scale } = s;
   const Cg = C / group;
   const Mg = M / group;
   const KS = prod(win.kernel);
@@ -60,6 +62,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const P = prod(win.outS);
   const inSize = prod(win.inS);
   const pointwise = isPointwise(win);
+  if (scale !== undefined && (!pointwise || group !== 1)) return unsupported('a fused channel scale needs a pointwise group-1 Conv');
   const act = epilogue(args.node, 'k_r');
   if (act === undefined) return unsupported('unknown fused activation');
   const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
@@ -75,11 +78,13 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   let k_xbase = (k_img * ${d.u('C', C)} + k_g * ${d.u('Cg', Cg)}) * ${d.u('inSize', inSize)};
   let k_wbase = k_g * ${d.u('MgK', Mg * K)};
   let k_ybase = (k_img * ${d.u('Cout', M)} + k_g * ${d.u('Mg', Mg)}) * ${d.u('P', P)};`;
+  // group 1: the batch index is the image; its channel k's scale
+  const scaled = (b: string, k: string) => (scale === undefined ? '' : ` * k_scale[${b} * ${d.u('C', C)} + ${k}]`);
   const bias = hasBias ? ` + k_bias[k_g * ${d.u('Mg', Mg)} + k_m]` : '';
   const lowered = gemmDispatches({
     label: pointwise ? 'conv1x1' : `conv${win.kernel[1]}x${win.kernel[2]}s${win.strides[2]}`,
     batch: N * group, M: Mg, N: P, K,
-    loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1)],
+    loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1), ...(scale !== undefined ? [input('k_scale', scale)] : [])],
     storeBuffers: [
       ...(hasBias ? [input('k_bias', 2)] : []),
       ...(residual !== undefined ? [input('k_res', residual)] : []),
@@ -89,7 +94,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     setup,
     a: { load: (_b, m, k) => `k_w[k_wbase + ${m} * ${d.u('K', K)} + ${k}]`, kContiguous: true },
     b: pointwise
-      ? { load: (_b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]`, load4: (_b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]`, kContiguous: false }
+      ? { load: (b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]${scaled(b, k)}`, load4: (b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]${scaled(b, k)}`, kContiguous: false }
       : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
     store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('P', P)} + k_n; let k_r = ${acc}${bias}${residual !== undefined ? ' + k_res[k_yi]' : ''}; k_y[k_yi] = ${act};`,
     config: cfg,

@@ -1,9 +1,11 @@
 // Conv (1-D to 3-D, NCHW, groups, dilations, pads, strides, auto_pad) and ConvTranspose: picks the
 // kernel for the shape — depthwise direct (./conv-depthwise), pointwise GEMM or implicit GEMM
 // (./conv-gemm) — with the bias, a fused residual (../../../passes/fuse-residual) and the fused
-// activation in the epilogue. Knobs: ConvKnobs.
+// activation in the epilogue, and a fused channel scale (../../../passes/fuse-channel-scale) in the
+// pointwise GEMM's loads. Knobs: ConvKnobs.
 
 import { convGeometry, type ConvAttrs } from '../../../ops/nn/conv';
+import { inputScaleInput } from '../../../passes/fuse-channel-scale';
 import { residualInput } from '../../../passes/fuse-residual';
 import type { KernelGenerator } from '../kernel';
 import { unsupported } from '../kernel';
@@ -36,7 +38,12 @@ export function convKernel(knobs: ConvKnobs = {}): KernelGenerator<ConvAttrs> {
       const y = args.outputs[0];
       if (!r || !isF32(r) || r.dims.length !== y.dims.length || r.dims.some((d, i) => d !== y.dims[i])) return unsupported('the fused residual does not match the output');
     }
-    const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b, residual };
+    const scale = inputScaleInput(args.node);
+    if (scale !== undefined) {
+      const s = inputs[scale];
+      if (!s || !isF32(s) || s.dims.length !== 4 || s.dims[0] !== x.dims[0] || s.dims[1] !== x.dims[1] || s.dims[2] !== 1 || s.dims[3] !== 1) return unsupported('the fused channel scale does not match the input');
+    }
+    const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b, residual, scale };
     if (shape.N * shape.M === 0) return { kind: 'dispatch', dispatches: [] };
     if (shape.C === attrs.group && attrs.group > 1) return convDepthwise(args, shape, knobs.depthwise);
     return convGemm(args, shape, knobs.gemm);
