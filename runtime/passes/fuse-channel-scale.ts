@@ -25,8 +25,9 @@ const staticShape = (types: TypeMap, v: string): readonly number[] | undefined =
 };
 
 /** Whether the Conv is group 1, 1×1, unit strides, no pads (what the pointwise kernel runs). */
-function pointwise(conv: Node, types: TypeMap): boolean {
-  const w = staticShape(types, conv.inputs[1]);
+function pointwise(conv: Node, model: Model, types: TypeMap): boolean {
+  // BatchNorm folding gives a Conv new weights, which the types (inferred before it) do not name
+  const w = model.graph.initializers.get(conv.inputs[1])?.dims ?? staticShape(types, conv.inputs[1]);
   if (!w || w.length !== 4 || w[2] !== 1 || w[3] !== 1) return false;
   const a = attrsOf(conv);
   return a.int('group', 1) === 1 && a.ints('strides', [1, 1]).every((s) => s === 1) && a.ints('pads', [0, 0, 0, 0]).every((p) => p === 0);
@@ -48,7 +49,7 @@ export function fuseChannelScales(model: Model, types: TypeMap): Model {
     const ci = readers[0];
     const conv = nodes[ci];
     if (!conv || conv.domain !== '' || conv.op !== 'Conv' || conv.inputs[0] !== product || conv.inputs[1] === product) return;
-    if (conv.attrs.has(INPUT_SCALE_ATTR) || !pointwise(conv, types)) return;
+    if (conv.attrs.has(INPUT_SCALE_ATTR) || !pointwise(conv, model, types)) return;
     for (const [xi, si] of [[0, 1], [1, 0]]) {
       const x = mul.inputs[xi], s = mul.inputs[si];
       const xs = staticShape(types, x), ss = staticShape(types, s), ps = staticShape(types, product);

@@ -5,18 +5,26 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../runtime/ir/graph';
+import type { Tensor } from '../../runtime/tensor';
 import { INPUT_SCALE_ATTR, inputScaleInput, optimize } from '../../runtime/passes';
 import type { NodeSpec } from '../fixtures/onnx-builder';
 import { load, ops, rand, relDiff, runFused, runReference } from './helpers';
 
 const X = [1, 4, 5, 5];
 
+/** |t| + 0.1, for a BatchNormalization's variance */
+function positive(t: Tensor): Tensor {
+  (t.data as Float32Array).forEach((x, i, a) => (a[i] = Math.abs(x) + 0.1));
+  return t;
+}
+
 function model(nodes: NodeSpec[], outputs = ['y']): Model {
   return load({
     opset: 17,
     inputs: [{ name: 'x', type: 'float32', dims: X }],
     outputs: outputs.map((name) => ({ name, type: 'float32', dims: ['a', 'b', 'c', 'd'] })),
-    initializers: { w1: rand([6, 4, 1, 1], 5), b1: rand([6], 4), w3: rand([6, 4, 3, 3], 3), r: rand([1, 6, 5, 5], 7), sw: rand([4, 4, 1, 1], 8), plane: rand([1, 1, 5, 5], 2) },
+    initializers: { w1: rand([6, 4, 1, 1], 5), b1: rand([6], 4), w3: rand([6, 4, 3, 3], 3), r: rand([1, 6, 5, 5], 7), sw: rand([4, 4, 1, 1], 8), plane: rand([1, 1, 5, 5], 2),
+      bn_s: rand([6], 11), bn_b: rand([6], 12), bn_m: rand([6], 13), bn_v: positive(rand([6], 14)) },
     nodes,
   });
 }
@@ -49,6 +57,15 @@ describe('fuseChannelScales', () => {
       expect(conv.inputs[4]).toBe(f.graph.nodes[1].outputs[0]);
       sameResult(m, f);
     }
+  });
+
+  it('folds into a Conv whose BatchNorm was folded into it (new weights), as in EfficientNet', () => {
+    const m = model([...squeeze, { op: 'Mul', inputs: ['s', 'x'], outputs: ['m'] }, { op: 'Conv', inputs: ['m', 'w1'], outputs: ['c'] },
+      { op: 'BatchNormalization', inputs: ['c', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], outputs: ['y'] }]);
+    const f = fused(m);
+    expect(ops(f)).toEqual(['GlobalAveragePool', 'Conv', 'Conv']);
+    expect(f.graph.nodes[2].attrs.has(INPUT_SCALE_ATTR)).toBe(true);
+    sameResult(m, f);
   });
 
   it('a Conv without a bias gets an empty one before the scale', () => {
