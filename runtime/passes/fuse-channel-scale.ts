@@ -4,11 +4,14 @@
 // input channel by its scale as it loads it, so the product is never written or read back, and one
 // dispatch goes. The Conv takes s as an extra input at index `kiln_input_scale` (after X, W, a
 // possibly empty B and any fused residual). Only group-1 Convs with a 1×1 kernel, unit strides and
-// no pads: the ones the WebGPU pointwise kernel reads as a plain GEMM. Backends that ask for this
+// no pads: the ones the WebGPU pointwise kernel reads as a plain GEMM. Runs after activation
+// fusion, which takes a SiLU's Mul(x, Sigmoid(x)) first (it would look like a channel scale where
+// x is [N, C, 1, 1], in the squeeze half of the block). Backends that ask for this
 // fusion must implement the prologue (the WebGPU conv kernels do; ./index.ts `fuseChannelScale`).
 
 import type { Model, Node } from '../ir/graph';
 import { fromNumbers, toNumbers, type Tensor } from '../tensor';
+import { ACTIVATION_ATTR } from './activation';
 import { attrsOf, useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
 
 export const INPUT_SCALE_ATTR = 'kiln_input_scale';
@@ -43,6 +46,7 @@ export function fuseChannelScales(model: Model, types: TypeMap): Model {
   let changed = false;
   g.nodes.forEach((mul, mi) => {
     if (mul.domain !== '' || mul.op !== 'Mul' || mul.inputs.length !== 2 || mul.outputs.length !== 1) return;
+    if (mul.attrs.has(ACTIVATION_ATTR)) return; // its epilogue would be lost
     const product = mul.outputs[0];
     const readers = consumers.get(product) ?? [];
     if (uses.get(product) !== 1 || graphOutputs.has(product) || readers.length !== 1) return;

@@ -1,7 +1,8 @@
 // The compiler's graph passes, and `optimize`, which runs them in order for one set of input
 // shapes: specialise shapes and fold constants, drop Identity and dead code, fold BatchNorm into
-// Conv/Gemm, fuse residual adds and channel scales into convolutions (when the backend asks) and
-// activations into their producers, drop dead code again.
+// Conv/Gemm, fuse residual adds into convolutions (when the backend asks), activations into their
+// producers, then channel scales into the convolutions reading them (when the backend asks; after
+// the activations, so that a SiLU written as Mul(x, Sigmoid(x)) fuses as one), drop dead code again.
 
 import type { Model, TensorType } from '../ir/graph';
 import { foldBatchNorm } from './batchnorm-fold';
@@ -37,8 +38,8 @@ export function optimize(
   let m = eliminateDeadCode(eliminateIdentities(spec.model));
   if (fold) m = foldBatchNorm(m, spec.types);
   if (options.fuseResidual) m = fuseResidualAdds(m, spec.types);
-  if (options.fuseChannelScale) m = fuseChannelScales(m, spec.types);
   if (options.fuse ?? true) m = fuseActivations(m, spec.types);
+  if (options.fuseChannelScale) m = fuseChannelScales(m, spec.types);
   m = eliminateDeadCode(m);
   // Re-infer over the final graph so the map names exactly the values that remain.
   const { types } = specialiseShapes(m, new Map(), { fold: false });

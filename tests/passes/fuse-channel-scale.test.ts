@@ -68,6 +68,23 @@ describe('fuseChannelScales', () => {
     sameResult(m, f);
   });
 
+  it("with SiLUs written out as Mul(x, Sigmoid(x)) (EfficientNet), they fuse as Swish and only the excitation's Mul folds", () => {
+    const m = model([
+      { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['g'] },
+      { op: 'Conv', inputs: ['g', 'sw'], outputs: ['h'] },
+      { op: 'Sigmoid', inputs: ['h'], outputs: ['hs'] },
+      { op: 'Mul', inputs: ['h', 'hs'], outputs: ['h2'] }, // a SiLU on [1, 4, 1, 1]: looks like a channel scale
+      { op: 'Conv', inputs: ['h2', 'sw'], outputs: ['e'] },
+      { op: 'Sigmoid', inputs: ['e'], outputs: ['s'] },
+      { op: 'Mul', inputs: ['s', 'x'], outputs: ['m'] },
+      { op: 'Conv', inputs: ['m', 'w1'], outputs: ['y'] },
+    ]);
+    const f = fused(m);
+    expect(f.graph.nodes.map((n) => `${n.op}${n.attrs.has('kiln_activation') ? '+act' : ''}`)).toEqual(['GlobalAveragePool', 'Conv+act', 'Conv+act', 'Conv']);
+    expect(inputScaleInput(f.graph.nodes[3])).toBe(3);
+    sameResult(m, f);
+  });
+
   it('a Conv without a bias gets an empty one before the scale', () => {
     const m = model([...squeeze, { op: 'Mul', inputs: ['x', 's'], outputs: ['m'] }, { op: 'Conv', inputs: ['m', 'w1'], outputs: ['y'] }]);
     const f = fused(m);
