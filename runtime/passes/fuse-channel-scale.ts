@@ -52,7 +52,7 @@ export function fuseChannelScales(model: Model, types: TypeMap): Model {
     if (uses.get(product) !== 1 || graphOutputs.has(product) || readers.length !== 1) return;
     const ci = readers[0];
     const conv = nodes[ci];
-    if (!conv || conv.domain !== '' || conv.op !== 'Conv' || conv.inputs[0] !== product || conv.inputs[1] === product) return;
+    if (!conv || conv.domain !== '' || conv.op !== 'Conv' || conv.inputs[0] !== product) return;
     if (conv.attrs.has(INPUT_SCALE_ATTR) || !pointwise(conv, model, types)) return;
     for (const [xi, si] of [[0, 1], [1, 0]]) {
       const x = mul.inputs[xi], s = mul.inputs[si];

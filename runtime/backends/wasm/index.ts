@@ -15,7 +15,7 @@ import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 import type { Backend, BackendOptions, Executable, KernelTime, PlanReport, RunOptions } from '../index';
 import { WasmPlan } from './executable';
 import { lower, type Plan, type Step } from './lower';
-import { giveBackKernels, takeKernels } from './instances';
+import { takeKernels } from './instances';
 import { kernelModule, type WasmSource } from './module';
 
 export { KERNELS_FILE, provideWasmKernels, type WasmSource } from './module';
@@ -45,6 +45,7 @@ export class WasmExecutable implements Executable {
       const { model, types } = optimize(bindInputs(await this.source(), values), bound);
       const plan = WasmPlan.compile(lower(model, types), kernels);
       if (this.options.noFallback && plan.report.fallbacks.length) {
+        plan.release();
         const f = plan.report.fallbacks[0];
         throw new NotSupportedOpError(f.op, `would fall back to the reference kernel (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
       }
@@ -52,7 +53,7 @@ export class WasmExecutable implements Executable {
     }, shapes);
   }
 
-  /** Takes a plan exportPlans gave (no import, no optimization, no packing): places it in a fresh memory. */
+  /** Takes a plan exportPlans gave (no import, no optimization, no packing): places it in a kernel instance's memory. */
   async adopt(record: PlanRecord): Promise<void> {
     await this.plans.get(record.key, async () => WasmPlan.compile(record.plan as Plan, await takeKernels(this.options.wasmKernels)), record.shapes);
   }
