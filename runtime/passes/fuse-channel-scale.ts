@@ -12,7 +12,7 @@
 import type { Model, Node } from '../ir/graph';
 import { fromNumbers, toNumbers, type Tensor } from '../tensor';
 import { ACTIVATION_ATTR } from './activation';
-import { attrsOf, useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
+import { attrsOf, float32Shape, useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
 
 export const INPUT_SCALE_ATTR = 'kiln_input_scale';
 
@@ -22,15 +22,10 @@ export function inputScaleInput(node: Node): number | undefined {
   return a?.kind === 'int' ? Number(a.value) : undefined;
 }
 
-const staticShape = (types: TypeMap, v: string): readonly number[] | undefined => {
-  const t = types.get(v);
-  return t?.kind === 'tensor' && t.dtype === 'float32' && t.shape?.every((d) => typeof d === 'number') ? (t.shape as number[]) : undefined;
-};
-
 /** Whether the Conv is group 1, 1×1, unit strides, no pads (what the pointwise kernel runs). */
 function pointwise(conv: Node, model: Model, types: TypeMap): boolean {
   // BatchNorm folding gives a Conv new weights, which the types (inferred before it) do not name
-  const w = model.graph.initializers.get(conv.inputs[1])?.dims ?? staticShape(types, conv.inputs[1]);
+  const w = model.graph.initializers.get(conv.inputs[1])?.dims ?? float32Shape(types, conv.inputs[1]);
   if (!w || w.length !== 4 || w[2] !== 1 || w[3] !== 1) return false;
   const a = attrsOf(conv);
   return a.int('group', 1) === 1 && a.ints('strides', [1, 1]).every((s) => s === 1) && a.ints('pads', [0, 0, 0, 0]).every((p) => p === 0);
@@ -56,7 +51,7 @@ export function fuseChannelScales(model: Model, types: TypeMap): Model {
     if (conv.attrs.has(INPUT_SCALE_ATTR) || !pointwise(conv, model, types)) return;
     for (const [xi, si] of [[0, 1], [1, 0]]) {
       const x = mul.inputs[xi], s = mul.inputs[si];
-      const xs = staticShape(types, x), ss = staticShape(types, s), ps = staticShape(types, product);
+      const xs = float32Shape(types, x), ss = float32Shape(types, s), ps = float32Shape(types, product);
       if (!xs || !ss || !ps || xs.length !== 4 || ps.some((d, k) => d !== xs[k])) continue;
       if (ss.length !== 4 || ss[0] !== xs[0] || ss[1] !== xs[1] || ss[2] !== 1 || ss[3] !== 1) continue;
       const inputs = [x, ...conv.inputs.slice(1)];

@@ -8,7 +8,7 @@
 import type { Model, Node } from '../ir/graph';
 import { fromNumbers, toNumbers, type Tensor } from '../tensor';
 import { ACTIVATION_ATTR } from './activation';
-import { useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
+import { float32Shape, useCounts, withAttrs, withGraph, type TypeMap } from './graph-util';
 
 export const RESIDUAL_ATTR = 'kiln_residual';
 
@@ -17,11 +17,6 @@ export function residualInput(node: Node): number | undefined {
   const a = node.attrs.get(RESIDUAL_ATTR);
   return a?.kind === 'int' ? Number(a.value) : undefined;
 }
-
-const staticShape = (types: TypeMap, v: string): readonly number[] | undefined => {
-  const t = types.get(v);
-  return t?.kind === 'tensor' && t.dtype === 'float32' && t.shape?.every((d) => typeof d === 'number') ? (t.shape as number[]) : undefined;
-};
 
 export function fuseResidualAdds(model: Model, types: TypeMap): Model {
   const g = model.graph;
@@ -33,7 +28,7 @@ export function fuseResidualAdds(model: Model, types: TypeMap): Model {
   let changed = false;
   g.nodes.forEach((add, ai) => {
     if (add.domain !== '' || add.op !== 'Add' || add.inputs.length !== 2 || add.outputs.length !== 1) return;
-    const shape = staticShape(types, add.outputs[0]);
+    const shape = float32Shape(types, add.outputs[0]);
     if (!shape) return;
     for (const [yi, ri] of [[0, 1], [1, 0]]) {
       const y = add.inputs[yi], r = add.inputs[ri];
@@ -45,8 +40,8 @@ export function fuseResidualAdds(model: Model, types: TypeMap): Model {
       // r must exist when the conv runs (the graph is in topological order) and need no broadcast
       const rp = producer.get(r);
       if (rp !== undefined && rp > ci!) continue;
-      const rs = staticShape(types, r);
-      const ys = staticShape(types, y);
+      const rs = float32Shape(types, r);
+      const ys = float32Shape(types, y);
       if (!rs || !ys || rs.length !== shape.length || rs.some((d, k) => d !== shape[k]) || ys.some((d, k) => d !== shape[k])) continue;
       const inputs = [conv.inputs[0], conv.inputs[1], conv.inputs[2] ?? '', r];
       nodes[ci!] = { ...withAttrs(conv, { [RESIDUAL_ATTR]: { kind: 'int', value: 3 } }), inputs, outputs: [add.outputs[0]] };

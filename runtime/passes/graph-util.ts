@@ -13,6 +13,12 @@ export const hasSubgraphs = (node: Node): boolean => subgraphsOf(node).length > 
 /** Inferred type per value name (null where it cannot be known). */
 export type TypeMap = ReadonlyMap<string, TensorType | null>;
 
+/** A value's shape when it is float32 with every dimension known (what the fusions need). */
+export function float32Shape(types: TypeMap, v: string): readonly number[] | undefined {
+  const t = types.get(v);
+  return t?.kind === 'tensor' && t.dtype === 'float32' && t.shape?.every((d) => typeof d === 'number') ? (t.shape as number[]) : undefined;
+}
+
 /** How many times each value is read in the graph: node inputs, subgraph captures, graph outputs. */
 export function useCounts(g: Graph): Map<string, number> {
   const counts = new Map<string, number>();

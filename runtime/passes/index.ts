@@ -52,6 +52,7 @@ export { eliminateDeadCode } from './dead-code';
 export { FUSABLE_PRODUCERS, fuseActivations } from './fuse-activations';
 export { addFusedResidual, fuseResidualAdds, RESIDUAL_ATTR, residualInput } from './fuse-residual';
 export { fuseChannelScales, INPUT_SCALE_ATTR, inputScaleInput, scaleFusedInput } from './fuse-channel-scale';
+export { opInputs } from './fused-inputs';
 export { eliminateIdentities } from './identity';
 export { planMemory, type MemoryPlan } from './memory-plan';
 export { MAX_FOLD_BYTES, specialiseShapes, type SpecialiseOptions, type Specialised } from './specialise';

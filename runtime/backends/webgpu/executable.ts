@@ -8,7 +8,7 @@ import type { Node } from '../../ir/graph';
 import { lookupOp } from '../../ops/registry';
 import { Attrs, OpError, type RunContext } from '../../ops/spec';
 import { applyFusedActivation } from '../../passes/activation';
-import { inputScaleInput, scaleFusedInput } from '../../passes/fuse-channel-scale';
+import { opInputs } from '../../passes/fused-inputs';
 import { addFusedResidual, residualInput } from '../../passes/fuse-residual';
 import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
@@ -303,15 +303,9 @@ export class CompiledPlan {
       const spec = lookupOp(a.node.domain, a.node.op)!;
       const ins = a.node.inputs.map((n) => (n === '' ? undefined : host.get(n) ?? g.initializers.get(n)));
       const ctx: RunContext = { opset: a.opset, numOutputs: a.node.outputs.length, runGraph: () => { throw new OpError(a.node.op, 'subgraphs cannot run inside a WebGPU plan'); } };
-      // A fused residual or channel scale is an extra input the reference kernel does not take:
-      // the scale is applied to X here, the residual added below.
+      // A fused channel scale is applied to X here, a fused residual added below.
       const ri = residualInput(a.node);
-      const si = inputScaleInput(a.node);
-      const opIns = ins.slice(0, Math.min(ri ?? ins.length, si ?? ins.length));
-      if (si !== undefined && isTensor(opIns[0] ?? null)) {
-        const scale = ins[si];
-        opIns[0] = scaleFusedInput(a.node, opIns[0] as Tensor, isTensor(scale ?? null) ? (scale as Tensor) : undefined);
-      }
+      const opIns = opInputs(a.node, ins);
       const outs: Value[] = spec.runValues
         ? spec.runValues(opIns, a.attrs, ctx)
         : spec.run!(opIns.map((v) => (isTensor(v ?? null) ? (v as Tensor) : undefined)), a.attrs, ctx);
