@@ -120,7 +120,7 @@ export class CompiledSessions {
       try {
         const compiled = this.recent.get(entry.key)?.compiled ?? ((await cache.get(entry.key)) as CompiledModel);
         const session = await InferenceSession.restore(compiled, () => bytes(modelId), { backend });
-        this.remember(entry.key, modelId, compiled);
+        this.remember(entry.key, modelId, compiled, entry.bytes);
         this.opened.set(session, { modelId, stored: session.planCount });
         return { session, source: 'cache' };
       } catch (e) {
@@ -164,14 +164,14 @@ export class CompiledSessions {
       deviceFingerprint: compiled.deviceFingerprint,
       compilerVersion: compiled.compilerVersion,
     });
-    await cache.put(key, modelId, compiled, compiledBytes(compiled));
-    this.remember(key, modelId, compiled);
+    const bytes = compiledBytes(compiled);
+    await cache.put(key, modelId, compiled, bytes);
+    this.remember(key, modelId, compiled, bytes);
   }
 
   /** Keeps a compiled model in memory as the most recently used, dropping the oldest beyond the bounds. */
-  private remember(key: string, modelId: string, compiled: CompiledModel): void {
+  private remember(key: string, modelId: string, compiled: CompiledModel, bytes: number): void {
     this.recent.delete(key);
-    const bytes = compiledBytes(compiled);
     if (bytes > RECENT_BYTES) return;
     this.recent.set(key, { modelId, compiled, bytes });
     let total = 0;
