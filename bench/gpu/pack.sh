@@ -24,6 +24,7 @@ esb=(npx --no-install esbuild --bundle --platform=node --format=esm --target=nod
 "${esb[@]}" bench/gpu/report.ts --outfile="$b/report.mjs"
 "${esb[@]}" bench/create/cache.ts --outfile="$b/create.mjs"
 "${esb[@]}" bench/gpu/floor.ts --outfile="$b/floor.mjs"
+"${esb[@]}" bench/gpu/pipelines.ts --outfile="$b/pipelines.mjs"
 
 ort=node_modules/onnxruntime-web/dist
 cp "$ort/ort.webgpu.bundle.min.mjs" "$b/ort/"

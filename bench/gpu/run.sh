@@ -76,6 +76,12 @@ done
 # What dawn.node costs a run with no model: upload, N trivial dispatches, readback (bench/gpu/floor.ts).
 stage floor 30 node $b/floor.mjs --json "$out/floor.json"
 
+# What each pipeline costs to create, with the driver's shader cache off (a fresh machine) and on
+# (bench/gpu/pipelines.ts).
+pm=$(for m in ${BENCH_MODELS:-mobilenet_v2 resnet50 squeezenet1_1 efficientnet_b0}; do [ -f "$b/models/$m.onnx" ] && echo "$b/models/$m.onnx"; done)
+stage pipelines-cold 60 env __GL_SHADER_DISK_CACHE=0 node $b/pipelines.mjs $pm --json "$out/pipelines-cold.json"
+stage pipelines-warm 60 node $b/pipelines.mjs $pm --json "$out/pipelines-warm.json"
+
 stage report 30 node $b/report.mjs "$out" --results-out "$out/results.json" --md "$out/results.md" --svg "$out/chart.svg"
 # Few files come back from the lent machine: the logs and per-stage JSON travel as one archive.
 (cd "$out" && tar czf logs.tar.gz --exclude results.json --exclude results.md --exclude chart.svg --exclude logs.tar.gz ./* &&

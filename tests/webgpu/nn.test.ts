@@ -126,6 +126,39 @@ describe('webgpu nn kernels', () => {
     expect(baked.pipelines).toBe(6);
   });
 
+  it('clamps after a conv are run data: convs with none, Relu, Relu6 or a one-sided Clip, and depthwise of strides 1 and 2, share pipelines', async () => {
+    const r = rng(47);
+    const inits: Record<string, Tensor> = {
+      zero: tensor('float32', [], new Float32Array([0])),
+      six: tensor('float32', [], new Float32Array([6])),
+      lo: tensor('float32', [], new Float32Array([-0.5])),
+    };
+    const nodes: NodeSpec[] = [];
+    const conv = (x: string, y: string, m: number, c: number, k: number, attrs: NodeSpec['attrs'] = {}, group = 1) => {
+      inits[`w_${y}`] = tensor('float32', [m, c / group, k, k], r.floats((m * c * k * k) / group));
+      inits[`b_${y}`] = tensor('float32', [m], r.floats(m));
+      nodes.push({ op: 'Conv', inputs: [x, `w_${y}`, `b_${y}`], outputs: [y], attrs: { ...attrs, group } });
+    };
+    conv('x', 'a', 16, 12, 1);
+    conv('a', 'b0', 20, 16, 1);
+    nodes.push({ op: 'Relu', inputs: ['b0'], outputs: ['b'] });
+    conv('b', 'c0', 24, 20, 1);
+    nodes.push({ op: 'Clip', inputs: ['c0', 'zero', 'six'], outputs: ['c'] });
+    conv('c', 'd0', 24, 24, 3, { pads: [1, 1, 1, 1] }, 24);
+    nodes.push({ op: 'Clip', inputs: ['d0', 'zero', 'six'], outputs: ['d'] });
+    conv('d', 'e', 24, 24, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, 24);
+    conv('e', 'f0', 16, 24, 1);
+    nodes.push({ op: 'Clip', inputs: ['f0', 'lo'], outputs: ['y'] });
+    const xDims = [1, 12, 8, 16];
+    const feeds = { x: tensor('float32', xDims, r.floats(size(xDims), 2)) };
+    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    expect(report.dispatches).toBe(6);
+    // one pointwise GEMM for all four clamps, one depthwise kernel for both strides
+    expect(report.pipelines).toBe(2);
+  });
+
   it('residual Adds fused into pointwise, implicit-GEMM and depthwise conv epilogues, then Relu', async () => {
     const r = rng(43);
     const xDims = [1, 6, 7, 9];

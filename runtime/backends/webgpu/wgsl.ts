@@ -64,6 +64,12 @@ export class KernelDims {
     return `k_dims.${name}`;
   }
 
+  /** `value` as an f32 WGSL expression (a uniform holds its bits; infinities stay infinite). */
+  f(name: string, value: number): string {
+    if (!this.generic) return f32Lit(value);
+    return `bitcast<f32>(${this.u(name, new Uint32Array(Float32Array.of(value).buffer)[0])})`;
+  }
+
   /** `value` (≥ 0) as an i32 WGSL expression. */
   i(name: string, value: number): string {
     return this.generic ? `i32(${this.u(name, value)})` : i32Lit(value);

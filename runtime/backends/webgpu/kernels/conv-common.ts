@@ -8,7 +8,7 @@ import { to3 } from '../../../ops/nn/util';
 import type { DType } from '../../../tensor';
 import { scalarOf } from '../storage';
 import { KernelDims } from '../wgsl';
-import { activationExpr, fusedActivation } from './activation';
+import { activationExpr, fusedActivation, type Activation } from './activation';
 
 export type V3 = [number, number, number];
 
@@ -49,8 +49,23 @@ export function split3(p: string, flat: string, s: V3, d = new KernelDims(false)
 
 /**
  * WGSL of the node's fused activation applied to `x` (`x` itself when there is none), or
- * undefined when the activation has no GPU form.
+ * undefined when the activation has no GPU form. In a shape-generic kernel (`dims` generic) the
+ * clamps (none, Relu, Clip, Relu6) are run data: a flag and two bounds in the uniform, so one
+ * pipeline serves a conv whatever clamp follows it (each pipeline a driver compiles afresh costs
+ * 10–120 ms on the H200: bench/gpu/pipelines.ts).
  */
-export function epilogue(node: Node, x: string): string | undefined {
-  return activationExpr(fusedActivation(node), x);
+export function epilogue(node: Node, x: string, dims?: KernelDims): string | undefined {
+  const act = fusedActivation(node);
+  const bounds = dims?.generic ? clampBounds(act) : undefined;
+  if (!bounds || !dims) return activationExpr(act, x);
+  // the flag keeps `x` itself (NaN included) when there is no clamp
+  return `select(${x}, clamp(${x}, ${dims.f('lo', bounds[0])}, ${dims.f('hi', bounds[1])}), ${dims.u('clamp', act ? 1 : 0)} != 0u)`;
+}
+
+/** The bounds of an activation that is a clamp (none counts, as ±∞), or undefined. */
+function clampBounds(act: Activation | undefined): [number, number] | undefined {
+  if (!act) return [-Infinity, Infinity];
+  if (act.name === 'Relu') return [0, Infinity];
+  if (act.name === 'Clip') return [act.params[0] ?? -Infinity, act.params[1] ?? Infinity];
+  return undefined;
 }

@@ -1,7 +1,8 @@
 // Depthwise Conv (one input channel per group, any channel multiplier) as a direct kernel: each
 // invocation computes `blockW` adjacent outputs along W, reading each weight once for all of them.
-// Sizes are uniforms (one pipeline per window geometry); the window itself (kernel, strides,
-// dilations, pads) stays constant, since the unrolled taps depend on it.
+// Sizes, strides, dilations and pads are uniforms, so one pipeline serves every depthwise conv of
+// a kernel size and block width (and any clamp after it); the kernel size stays constant, since the
+// unrolled taps depend on it.
 // Knobs (DepthwiseConfig): blockW (outputs per invocation along W), workgroup (invocations per
 // workgroup).
 
@@ -33,8 +34,6 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
   const OWB = Math.ceil(OW / BW);
   const total = N * M * OD * OH * OWB;
   const KS = prod(win.kernel);
-  const act = epilogue(args.node, 'k_r');
-  if (act === undefined) return unsupported('unknown fused activation');
   const decls = declareBuffers([
     { name: 'k_x', type: 'f32', access: 'read' },
     { name: 'k_w', type: 'f32', access: 'read' },
@@ -44,6 +43,9 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
   ]);
   const js = Array.from({ length: BW }, (_, j) => j);
   const d = kernelDims(args);
+  const act = epilogue(args.node, 'k_r', d);
+  if (act === undefined) return unsupported('unknown fused activation');
+  const sw = d.u('SW', SW);
   const body = `  let k_owb = idx % ${d.u('OWB', OWB)};
   let k_r1 = idx / ${d.u('OWB', OWB)};
   let k_oh = k_r1 % ${d.u('OH', OH)};
@@ -54,20 +56,20 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
   let k_img = k_nm / ${d.u('M', M)};
   let k_xbase = (k_img * ${d.u('C', C)} + ${Mg === 1 ? 'k_m' : `k_m / ${d.u('Mg', Mg)}`}) * ${d.u('inSize', ID * IH * IW)};
   let k_wbase = k_m * ${KS}u;
-  let k_ow0 = i32(k_owb * ${BW * SW}u) - ${PW}i;
+  let k_ow0 = i32(k_owb * ${BW}u * ${sw}) - ${d.i('PW', PW)};
 ${js.map((j) => `  var k_acc${j} = 0.0f;`).join('\n')}
   for (var k_kd = 0u; k_kd < ${KD}u; k_kd = k_kd + 1u) {
-    let k_iz = i32(k_od * ${SD}u + k_kd * ${DD}u) - ${PD}i;
+    let k_iz = i32(k_od * ${d.u('SD', SD)} + k_kd * ${d.u('DD', DD)}) - ${d.i('PD', PD)};
     if (k_iz < 0i || k_iz >= ${d.i('ID', ID)}) { continue; }
     for (var k_kh = 0u; k_kh < ${KH}u; k_kh = k_kh + 1u) {
-      let k_iy = i32(k_oh * ${SH}u + k_kh * ${DH}u) - ${PH}i;
+      let k_iy = i32(k_oh * ${d.u('SH', SH)} + k_kh * ${d.u('DH', DH)}) - ${d.i('PH', PH)};
       if (k_iy < 0i || k_iy >= ${d.i('IH', IH)}) { continue; }
       let k_row = k_xbase + (u32(k_iz) * ${d.u('IH', IH)} + u32(k_iy)) * ${d.u('IW', IW)};
       let k_wrow = k_wbase + (k_kd * ${KH}u + k_kh) * ${KW}u;
       for (var k_kw = 0u; k_kw < ${KW}u; k_kw = k_kw + 1u) {
         let k_wv = k_w[k_wrow + k_kw];
-        let k_ix0 = k_ow0 + i32(k_kw * ${DW}u);
-${js.map((j) => `        { let k_ix = k_ix0 + ${j * SW}i; if (k_ix >= 0i && k_ix < ${d.i('IW', IW)}) { k_acc${j} = fma(k_wv, k_x[k_row + u32(k_ix)], k_acc${j}); } }`).join('\n')}
+        let k_ix0 = k_ow0 + i32(k_kw * ${d.u('DW', DW)});
+${js.map((j) => `        { let k_ix = ${j ? `k_ix0 + i32(${j}u * ${sw})` : 'k_ix0'}; if (k_ix >= 0i && k_ix < ${d.i('IW', IW)}) { k_acc${j} = fma(k_wv, k_x[k_row + u32(k_ix)], k_acc${j}); } }`).join('\n')}
       }
     }
   }

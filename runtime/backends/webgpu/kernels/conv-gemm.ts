@@ -63,11 +63,11 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const inSize = prod(win.inS);
   const pointwise = isPointwise(win);
   if (scale !== undefined && (!pointwise || group !== 1)) return unsupported('a fused channel scale needs a pointwise group-1 Conv');
-  const act = epilogue(args.node, 'k_r');
-  if (act === undefined) return unsupported('unknown fused activation');
-  const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
   // sizes as uniforms; a KxK window's geometry stays in the im2col helper as constants
   const d = kernelDims(args);
+  const act = epilogue(args.node, 'k_r', d);
+  if (act === undefined) return unsupported('unknown fused activation');
+  const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
   const input = (name: string, index: number, vec4 = false): GemmBuffer =>
     ({ decl: { name, type: vec4 ? 'vec4<f32>' : 'f32', access: 'read' }, binding: { kind: 'input', index } });
   const setup = group === 1 ? `  let k_g = 0u;
