@@ -159,6 +159,27 @@ describe('webgpu nn kernels', () => {
     expect(report.pipelines).toBe(2);
   });
 
+  it('3×3 convs at two spatial sizes share one implicit-GEMM pipeline, and Concats of different sizes one concat pipeline', async () => {
+    const r = rng(53);
+    const w = (m: number, c: number) => tensor('float32', [m, c, 3, 3], r.floats(m * c * 9));
+    const inits: Record<string, Tensor> = { w0: w(12, 6), w1: w(12, 6), w2: w(12, 24) };
+    const nodes: NodeSpec[] = [
+      { op: 'Conv', inputs: ['x', 'w0'], outputs: ['a'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Conv', inputs: ['x', 'w1'], outputs: ['b'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Concat', inputs: ['a', 'b'], outputs: ['ab'], attrs: { axis: 1 } },
+      { op: 'MaxPool', inputs: ['ab'], outputs: ['p'], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: 'Conv', inputs: ['p', 'w2'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Concat', inputs: ['c', 'p'], outputs: ['y'], attrs: { axis: 1 } },
+    ];
+    const xDims = [1, 6, 12, 10];
+    await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    expect(report.dispatches).toBe(6);
+    // implicit GEMM, concat, max pool
+    expect(report.pipelines).toBe(3);
+  });
+
   it('residual Adds fused into pointwise, implicit-GEMM and depthwise conv epilogues, then Relu', async () => {
     const r = rng(43);
     const xDims = [1, 6, 7, 9];

@@ -1,12 +1,13 @@
 // Concat and Split as index maps. Concat: one dispatch over the output picks, per element, the
 // input whose slab holds it; Split: one dispatch over the input sends each element to the output
 // whose slab holds it. Past the storage-binding limit the inputs (outputs) go in groups, one
-// dispatch per group.
+// dispatch per group. Sizes and offsets are uniforms in shape-generic kernels: one pipeline serves
+// every Concat (Split) of a number of inputs (outputs) and an element type.
 
 import type { Binding, Dispatch, KernelGenerator } from '../kernel';
-import { unsupported } from '../kernel';
+import { kernelDims, unsupported } from '../kernel';
 import type { Scalar } from '../storage';
-import { declareBuffers, flatMain, grid1d } from '../wgsl';
+import { declareBuffers, flatMain, grid1d, KernelDims } from '../wgsl';
 import { MAX_BINDINGS, refuseFusion, scalarFor, sizeOf } from './movement-index';
 
 const normAxis = (a: number, rank: number): number => (a < 0 ? a + rank : a);
@@ -32,7 +33,7 @@ interface Slab {
  * flat index.
  */
 function slabDispatch(
-  label: string, scalar: Scalar, outer: number, axisDim: number, inner: number, group: readonly Slab[],
+  d: KernelDims, label: string, scalar: Scalar, outer: number, axisDim: number, inner: number, group: readonly Slab[],
   big: { readonly name: string; readonly binding: Binding; readonly access: 'read' | 'read_write' },
   small: { readonly access: 'read' | 'read_write'; readonly binding: (index: number) => Binding },
   move: (name: string, bigIdx: string, smallIdx: string) => string,
@@ -45,21 +46,22 @@ function slabDispatch(
     ? [...names.map((name) => ({ name, type: scalar, access: small.access })), { name: big.name, type: scalar, access: big.access }]
     : [{ name: big.name, type: scalar, access: big.access }, ...names.map((name) => ({ name, type: scalar, access: small.access }))];
   const branches = group.map((g, i) => {
-    const cond = i === group.length - 1 ? '' : `if (k_a < ${g.offset + g.size}u) `;
-    const smallIdx = `(k_o * ${g.size}u + (k_a - ${g.offset}u)) * ${inner}u + k_r`;
+    const cond = i === group.length - 1 ? '' : `if (k_a < ${d.u(`end${i}`, g.offset + g.size)}) `;
+    const smallIdx = `(k_o * ${d.u(`size${i}`, g.size)} + (k_a - ${d.u(`offset${i}`, g.offset)})) * ${d.u('inner', inner)} + k_r`;
     return `${i === 0 ? '  ' : ' else '}${cond}{ ${move(names[i], 'k_big', smallIdx)} }`;
   });
   const body = [
-    `  let k_r = idx % ${inner}u;`,
-    `  let k_a = (idx / ${inner}u) % ${span}u + ${first}u;`,
-    `  let k_o = idx / ${span * inner}u;`,
-    `  let k_big = (k_o * ${axisDim}u + k_a) * ${inner}u + k_r;`,
+    `  let k_r = idx % ${d.u('inner', inner)};`,
+    `  let k_a = (idx / ${d.u('inner', inner)}) % ${d.u('span', span)} + ${d.u('first', first)};`,
+    `  let k_o = idx / ${d.u('spanInner', span * inner)};`,
+    `  let k_big = (k_o * ${d.u('axis', axisDim)} + k_a) * ${d.u('inner', inner)} + k_r;`,
     branches.join(''),
   ].join('\n');
-  const wgsl = `${declareBuffers(decls)}\n${flatMain(n, body)}`;
+  const main = flatMain(d.u('n', n), body);
+  const wgsl = `${declareBuffers(decls)}\n${d.declare(decls.length)}\n${main}`;
   const smallBindings = group.map((g) => small.binding(g.index));
   const bindings = small.access === 'read' ? [...smallBindings, big.binding] : [big.binding, ...smallBindings];
-  return { wgsl, workgroups: grid1d(n), bindings, label };
+  return { wgsl, workgroups: grid1d(n), bindings, label, uniforms: d.words() };
 }
 
 function slabsOf(sizes: readonly number[]): Slab[] {
@@ -85,7 +87,7 @@ const concat: KernelGenerator<{ axis?: number }> = (args) => {
   const slabs = slabsOf(args.inputs.map((t) => t!.dims[axis]));
   if (slabs.length === 0 || sizeOf(out.dims) === 0) return { kind: 'dispatch', dispatches: [] };
   const dispatches = groups(slabs, MAX_BINDINGS - 1).map((g) => slabDispatch(
-    'concat', s, outer, out.dims[axis], inner, g,
+    kernelDims(args), 'concat', s, outer, out.dims[axis], inner, g,
     { name: 'k_out', binding: { kind: 'output', index: 0 }, access: 'read_write' },
     { access: 'read', binding: (index) => ({ kind: 'input', index }) },
     (name, big, small) => `k_out[${big}] = ${name}[${small}];`,
@@ -107,7 +109,7 @@ const split: KernelGenerator<{ axis: number }> = (args) => {
   if (slabs.reduce((a, g) => a + g.size, 0) !== x.dims[axis]) return unsupported('the outputs do not cover the split axis');
   if (slabs.length === 0 || sizeOf(x.dims) === 0) return { kind: 'dispatch', dispatches: [] };
   const dispatches = groups(slabs, MAX_BINDINGS - 1).map((g) => slabDispatch(
-    'split', s, outer, x.dims[axis], inner, g,
+    kernelDims(args), 'split', s, outer, x.dims[axis], inner, g,
     { name: 'k_in', binding: { kind: 'input', index: 0 }, access: 'read' },
     { access: 'read_write', binding: (index) => ({ kind: 'output', index }) },
     (name, big, small) => `${name}[${small}] = k_in[${big}];`,
