@@ -159,7 +159,7 @@ describe('webgpu nn kernels', () => {
     expect(report.pipelines).toBe(2);
   });
 
-  it('3×3 convs at two spatial sizes share one implicit-GEMM pipeline, and Concats of different sizes one concat pipeline', async () => {
+  it('Concats of different sizes share one pipeline; implicit-GEMM convs keep one per spatial size', async () => {
     const r = rng(53);
     const w = (m: number, c: number) => tensor('float32', [m, c, 3, 3], r.floats(m * c * 9));
     const inits: Record<string, Tensor> = { w0: w(12, 6), w1: w(12, 6), w2: w(12, 24) };
@@ -176,8 +176,9 @@ describe('webgpu nn kernels', () => {
     const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
     const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
     expect(report.dispatches).toBe(6);
-    // implicit GEMM, concat, max pool
-    expect(report.pipelines).toBe(3);
+    // an implicit GEMM per spatial size (as uniforms, its sizes cost ResNet-50's 3×3 convs a
+    // quarter more GPU time on the H200), one concat, one max pool
+    expect(report.pipelines).toBe(4);
   });
 
   it('residual Adds fused into pointwise, implicit-GEMM and depthwise conv epilogues, then Relu', async () => {

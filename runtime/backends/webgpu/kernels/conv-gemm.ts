@@ -7,7 +7,6 @@ import type { LowerArgs, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
 import { epilogue, prod, type Window3 } from './conv-common';
 import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
-import type { KernelDims } from '../wgsl';
 
 export interface ConvShape {
   readonly N: number;
@@ -27,19 +26,15 @@ export function isPointwise(w: Window3): boolean {
     && w.padEnd.every((p) => p === 0) && w.inS.every((d, i) => d === w.outS[i]);
 }
 
-/**
- * WGSL of `fn k_im2col(xbase, k, p) -> f32`: the im2col element (k, p) of one image and group. The
- * window (kernel, strides, dilations, pads) is constant; the spatial sizes are `d`'s (uniforms in a
- * shape-generic kernel, so one pipeline serves a window at every size: p's split is the same for
- * every k a thread loads, which leaves its divisions out of the K loop).
- */
-function im2col(w: Window3, KS: number, d: KernelDims): string {
+/** WGSL of `fn k_im2col(xbase, k, p) -> f32`: the im2col element (k, p) of one image and group. */
+function im2col(w: Window3, KS: number): string {
   const [ID, IH, IW] = w.inS;
   const [, KH, KW] = w.kernel;
   const [, OH, OW] = w.outS;
   const [SD, SH, SW] = w.strides;
   const [DD, DH, DW] = w.dilations;
   const [PD, PH, PW] = w.padBegin;
+  const inSize = ID * IH * IW;
   const coord = (o: string, s: number, k: string, d: number, p: number) => `i32(${o} * ${s}u + ${k} * ${d}u) - ${p}i`;
   return `fn k_im2col(k_xbase: u32, k: u32, p: u32) -> f32 {
   let c = k / ${KS}u;
@@ -47,14 +42,14 @@ function im2col(w: Window3, KS: number, d: KernelDims): string {
   let kd = r / ${KH * KW}u;
   let kh = (r / ${KW}u) % ${KH}u;
   let kw = r % ${KW}u;
-  let od = p / ${d.u('OHW', OH * OW)};
-  let oh = (p / ${d.u('OW', OW)}) % ${d.u('OH', OH)};
-  let ow = p % ${d.u('OW', OW)};
+  let od = p / ${OH * OW}u;
+  let oh = (p / ${OW}u) % ${OH}u;
+  let ow = p % ${OW}u;
   let iz = ${coord('od', SD, 'kd', DD, PD)};
   let iy = ${coord('oh', SH, 'kh', DH, PH)};
   let ix = ${coord('ow', SW, 'kw', DW, PW)};
-  if (iz < 0i || iz >= ${d.i('ID', ID)} || iy < 0i || iy >= ${d.i('IH', IH)} || ix < 0i || ix >= ${d.i('IW', IW)}) { return 0.0f; }
-  return k_x[k_xbase + c * ${d.u('inSize', ID * IH * IW)} + (u32(iz) * ${d.u('IH', IH)} + u32(iy)) * ${d.u('IW', IW)} + u32(ix)];
+  if (iz < 0i || iz >= ${ID}i || iy < 0i || iy >= ${IH}i || ix < 0i || ix >= ${IW}i) { return 0.0f; }
+  return k_x[k_xbase + c * ${inSize}u + (u32(iz) * ${IH}u + u32(iy)) * ${IW}u + u32(ix)];
 }`;
 }
 
@@ -68,7 +63,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const inSize = prod(win.inS);
   const pointwise = isPointwise(win);
   if (scale !== undefined && (!pointwise || group !== 1)) return unsupported('a fused channel scale needs a pointwise group-1 Conv');
-  // sizes as uniforms; a KxK window's kernel, strides, dilations and pads stay constants
+  // sizes as uniforms; a KxK window's geometry stays in the im2col helper as constants
   const d = kernelDims(args);
   const act = epilogue(args.node, 'k_r', d);
   if (act === undefined) return unsupported('unknown fused activation');
@@ -95,7 +90,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
       ...(residual !== undefined ? [input('k_res', residual)] : []),
       { decl: { name: 'k_y', type: 'f32', access: 'read_write' }, binding: { kind: 'output', index: 0 } },
     ],
-    loadHelpers: pointwise ? '' : im2col(win, KS, d),
+    loadHelpers: pointwise ? '' : im2col(win, KS),
     setup,
     a: { load: (_b, m, k) => `k_w[k_wbase + ${m} * ${d.u('K', K)} + ${k}]`, kContiguous: true },
     b: pointwise
