@@ -4,6 +4,9 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDawn } from '../../cli/node-gpu';
+import { lower } from '../../runtime/backends/webgpu/lower';
+import { importOnnx } from '../../runtime/onnx/import';
+import { optimize } from '../../runtime/passes';
 import { InferenceSession } from '../../runtime/session';
 import { tensor, type Tensor } from '../../runtime/tensor';
 import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
@@ -84,6 +87,27 @@ describe('webgpu nn kernels', () => {
     const r = rng(12);
     await checkConv(3, { N: 1, C: r.int(3, 9), M: r.int(5, 20), H: r.int(9, 15), W: r.int(9, 15), k: 3, attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, act: 'Clip' });
     await checkConv(4, { N: 2, C: 4, M: 6, H: 8, W: 7, k: 3, attrs: { strides: [2, 2], auto_pad: 'SAME_UPPER', dilations: [1, 1] } });
+  });
+
+  it('Conv over few input channels (direct kernel): RGB stems 3×3 and 7×7, strides, dilation, output channels not a multiple of the block', async () => {
+    await checkConv(31, { N: 1, C: 3, M: 10, H: 13, W: 15, k: 3, attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, act: 'Clip' });
+    await checkConv(32, { N: 2, C: 3, M: 16, H: 17, W: 14, k: 7, attrs: { strides: [2, 2], pads: [3, 3, 3, 3] }, act: 'Relu' });
+    await checkConv(33, { N: 1, C: 4, M: 5, H: 9, W: 11, k: 3, attrs: { dilations: [2, 1], pads: [0, 1, 2, 0] } });
+    // with a fused residual: Relu(Conv(x) + x)
+    const r = rng(36);
+    const xDims = [2, 3, 6, 7];
+    await compare([f32('x', xDims)], [out4('y')], [
+      { op: 'Conv', inputs: ['x', 'k', 'kb'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c', 'x'], outputs: ['s'] },
+      { op: 'Relu', inputs: ['s'], outputs: ['y'] },
+    ], { k: tensor('float32', [3, 3, 3, 3], r.floats(81)), kb: tensor('float32', [3], r.floats(3)) }, { x: tensor('float32', xDims, r.floats(size(xDims))) });
+    const bytes = buildModel({
+      inputs: [f32('x', [1, 3, 16, 16])], outputs: [out4('y')],
+      nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } }],
+      initializers: { w: tensor('float32', [8, 3, 3, 3], rng(34).floats(216)) }, opset: 18,
+    });
+    const { model, types } = optimize(importOnnx(bytes), new Map([['x', [1, 3, 16, 16]]]));
+    expect(lower(model, types).steps.flatMap((st) => (st.kind === 'gpu' ? st.dispatches.map((d) => d.label) : []))).toEqual(['conv3x3s1_direct']);
   });
 
   it('depthwise Conv (direct kernel), stride 1 and 2, channel multiplier 2', async () => {

@@ -1,6 +1,6 @@
 // Conv (1-D to 3-D, NCHW, groups, dilations, pads, strides, auto_pad) and ConvTranspose: picks the
-// kernel for the shape — depthwise direct (./conv-depthwise), pointwise GEMM or implicit GEMM
-// (./conv-gemm) — with the bias, a fused residual (../../../passes/fuse-residual) and the fused
+// kernel for the shape — depthwise direct (./conv-depthwise), direct over few input channels
+// (./conv-direct), pointwise GEMM or implicit GEMM (./conv-gemm) — with the bias, a fused residual (../../../passes/fuse-residual) and the fused
 // activation in the epilogue, and a fused channel scale (../../../passes/fuse-channel-scale) in the
 // pointwise GEMM's loads. Knobs: ConvKnobs.
 
@@ -11,6 +11,7 @@ import type { KernelGenerator } from '../kernel';
 import { unsupported } from '../kernel';
 import { isF32, window3 } from './conv-common';
 import { convDepthwise, type DepthwiseConfig } from './conv-depthwise';
+import { convDirect, takesDirect } from './conv-direct';
 import { convGemm } from './conv-gemm';
 import { convTransposeKernel } from './conv-transpose';
 import type { GemmConfig } from './gemm-template';
@@ -46,6 +47,7 @@ export function convKernel(knobs: ConvKnobs = {}): KernelGenerator<ConvAttrs> {
     const shape = { N: x.dims[0], C: x.dims[1], M: w.dims[0], group: attrs.group, win, hasBias: !!b, residual, scale };
     if (shape.N * shape.M === 0) return { kind: 'dispatch', dispatches: [] };
     if (shape.C === attrs.group && attrs.group > 1) return convDepthwise(args, shape, knobs.depthwise);
+    if (takesDirect(shape)) return convDirect(args, shape);
     return convGemm(args, shape, knobs.gemm);
   };
 }
