@@ -15,8 +15,9 @@ export interface MemoryPlan {
 /**
  * Plans buffers for the values `nodes` define. Values in `pinned` (graph inputs, outputs,
  * initializers), values with no known size and values whose alias target is pinned are not pooled.
- * `aliases` maps a value to the one whose buffer it reuses (a Reshape's output to its input): the
- * target then lives until the alias's last use.
+ * `aliases` maps a value to the one whose buffer it reuses (a Reshape's output to its input, a
+ * Concat's input written in place to the Concat's output): the target then lives from the first
+ * of them made to the last use of any.
  */
 export function planMemory(
   nodes: readonly Node[], sizes: ReadonlyMap<string, number>, pinned: ReadonlySet<string>,
@@ -40,10 +41,13 @@ export function planMemory(
   const rootBuffer = new Map<string, number>();
   nodes.forEach((node, i) => {
     for (const o of node.outputs) {
-      if (o === '' || aliases.has(o) || pinned.has(o) || rootBuffer.has(o)) continue;
-      const need = sizes.get(o);
+      // an alias may come before its target (a Concat's inputs written in place into its output):
+      // the target's buffer is taken where the first of them is made
+      const r = o === '' ? o : root(o);
+      if (r === '' || pinned.has(r) || rootBuffer.has(r)) continue;
+      const need = sizes.get(r);
       if (need === undefined) continue;
-      rootBuffer.set(o, takeBuffer(buffers, free, need));
+      rootBuffer.set(r, takeBuffer(buffers, free, need));
     }
     for (const v of freeAfter.get(i) ?? []) {
       const b = rootBuffer.get(v);

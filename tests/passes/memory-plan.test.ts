@@ -55,6 +55,18 @@ describe('planMemory', () => {
     expect(plan.assignment.get('b')).not.toBe(plan.assignment.get('a'));
   });
 
+  it('gives a target its buffer where the first alias made before it is made (a Concat written in place)', () => {
+    // s1 and s2 are slabs of c (aliases of it), made before c's own node; t lives from step 0 to
+    // step 2 and fits c, so it must not share c's buffer, which s1 already writes at step 1.
+    const nodes = [node(['x'], ['t']), node(['x'], ['s1']), node(['t'], ['s2']), node(['s1', 's2'], ['c']), node(['c'], ['y'])];
+    const sizes = new Map([['t', 32], ['s1', 16], ['s2', 16], ['c', 32]]);
+    const plan = planMemory(nodes, sizes, new Set(['x', 'y']), new Map([['s1', 'c'], ['s2', 'c']]));
+    expect(plan.assignment.get('s1')).toBe(plan.assignment.get('c'));
+    expect(plan.assignment.get('s2')).toBe(plan.assignment.get('c'));
+    expect(plan.assignment.get('t')).not.toBe(plan.assignment.get('c'));
+    expect(plan.buffers[plan.assignment.get('c')!]).toBe(32);
+  });
+
   it('never lets overlapping lifetimes share a buffer (random DAGs)', () => {
     let reused = 0;
     for (let trial = 0; trial < 200; trial++) {

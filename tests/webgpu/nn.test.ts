@@ -205,6 +205,27 @@ describe('webgpu nn kernels', () => {
     expect(report.pipelines).toBe(4);
   });
 
+  it('Concats of conv outputs (batch 1, slabs at 256-byte offsets) are written in place by the convs, nested too', async () => {
+    const r = rng(59);
+    const w = (m: number, c: number, k: number) => tensor('float32', [m, c, k, k], r.floats(m * c * k * k));
+    const inits: Record<string, Tensor> = { wa: w(8, 4, 1), wb: w(8, 4, 3), wd: w(4, 4, 3), wc: w(6, 20, 1) };
+    const nodes: NodeSpec[] = [
+      { op: 'Conv', inputs: ['x', 'wa'], outputs: ['a0'] },
+      { op: 'Relu', inputs: ['a0'], outputs: ['a'] },
+      { op: 'Conv', inputs: ['x', 'wb'], outputs: ['b'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Conv', inputs: ['x', 'wd'], outputs: ['d'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Concat', inputs: ['a', 'b'], outputs: ['ab'], attrs: { axis: 1 } },
+      { op: 'Concat', inputs: ['ab', 'd'], outputs: ['abd'], attrs: { axis: 1 } },
+      { op: 'Conv', inputs: ['abd', 'wc'], outputs: ['y'] },
+    ];
+    const xDims = [1, 4, 8, 8];
+    await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    // four convs, no copy
+    expect(report.dispatches).toBe(4);
+  });
+
   it('residual Adds fused into pointwise, implicit-GEMM and depthwise conv epilogues, then Relu', async () => {
     const r = rng(43);
     const xDims = [1, 6, 7, 9];

@@ -14,8 +14,8 @@ import { planMemory } from '../../passes/memory-plan';
 import { isTensor, sizeOf, type Tensor, type Value } from '../../tensor';
 import { createPipeline, MAX_DEVICE_PIPELINES, type GpuContext, type PipelineCache } from './gpu';
 import type { Binding, Dispatch } from './kernel';
-import { concrete, type Plan, type Step } from './lower';
-import { bufferBytes, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
+import type { Plan, Step } from './lower';
+import { bufferBytes, concrete, ELEMENT_BYTES, fromGpuWords, writeTensor } from './storage';
 import { usesSubgroups } from './wgsl';
 
 
@@ -84,10 +84,19 @@ export class CompiledPlan {
       if (!d) throw new Error(`value '${name}' has no known shape`);
       return sizeOf(d.dims);
     };
-    // Which buffer each alias reads: follow alias steps back to a real value.
+    // Which buffer each alias reads: follow alias steps back to a real value. A Concat written in
+    // place makes each input an alias of its output, at a byte offset (views: where a value starts
+    // in its root's buffer, and its size, for values that are not a whole buffer).
     const aliasOf = new Map<string, string>();
-    for (const s of plan.steps) if (s.kind === 'alias') aliasOf.set(s.node.outputs[0], s.node.inputs[s.input]);
+    const slabAt = new Map<string, number>();
+    for (const s of plan.steps) {
+      if (s.kind === 'alias') aliasOf.set(s.node.outputs[0], s.node.inputs[s.input]);
+      if (s.kind === 'slabs') s.node.inputs.forEach((n, i) => (aliasOf.set(n, s.node.outputs[0]), slabAt.set(n, s.offsets[i])));
+    }
     const root = (n: string): string => (aliasOf.has(n) ? root(aliasOf.get(n)!) : n);
+    const offsetOf = (n: string): number => (slabAt.get(n) ?? 0) + (aliasOf.has(n) ? offsetOf(aliasOf.get(n)!) : 0);
+    const views = new Map<string, { offset: number; size: number }>();
+    for (const n of slabAt.keys()) views.set(n, { offset: offsetOf(n), size: bufferBytes(elementsOf(n)) });
 
     const buffers = new Map<string, GPUBuffer>();
     let weights = 0, io = 0, pooled = 0;
@@ -188,7 +197,7 @@ export class CompiledPlan {
     let aliases = 0;
     const fallbacks: { node: string; op: string; reason: string }[] = [];
     for (const step of plan.steps) {
-      if (step.kind === 'alias') {
+      if (step.kind === 'alias' || step.kind === 'slabs') {
         aliases++;
         continue;
       }
@@ -205,18 +214,18 @@ export class CompiledPlan {
       const scratch = new Map<number, GPUBuffer>();
       for (const d of step.dispatches) {
         const pipeline = await mine.get(d.wgsl)!;
-        const bind = (b: Binding): GPUBuffer => {
+        const bind = (b: Binding): GPUBufferBinding => {
           if (b.kind === 'scratch') {
             let s = scratch.get(b.id);
             if (!s) scratch.set(b.id, (s = make(b.elements, `${step.node.name}/scratch${b.id}`)));
-            return s;
+            return { buffer: s };
           }
           const name = b.kind === 'input' ? step.node.inputs[b.index] : step.node.outputs[b.index];
-          const buf = buffers.get(name);
-          if (!buf) throw new Error(`no GPU buffer for '${name}' (${step.node.op})`);
-          return buf;
+          const buffer = buffers.get(name);
+          if (!buffer) throw new Error(`no GPU buffer for '${name}' (${step.node.op})`);
+          return { buffer, ...views.get(name) };
         };
-        const entries: GPUBindGroupEntry[] = d.bindings.map((b, i) => ({ binding: i, resource: { buffer: bind(b) } }));
+        const entries: GPUBindGroupEntry[] = d.bindings.map((b, i) => ({ binding: i, resource: bind(b) }));
         if (d.uniforms) {
           entries.push({ binding: entries.length, resource: { buffer: uniforms!, offset: slots.get(d)!, size: Math.ceil(d.uniforms.byteLength / 16) * 16 } });
         }

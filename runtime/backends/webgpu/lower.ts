@@ -1,29 +1,26 @@
 // Lowering: an optimized, shape-specialised model → a plan of steps, each a node lowered to GPU
-// dispatches, an alias (no kernel), or a CPU fallback on the reference kernel with the reason.
+// dispatches, an alias (no kernel), a Concat its producers write in place (./concat-in-place), or
+// a CPU fallback on the reference kernel with the reason.
 
 import type { Model, Node, TensorType } from '../../ir/graph';
 import { lookupOp } from '../../ops/registry';
 import { Attrs } from '../../ops/spec';
 import type { Dispatch, ValueDesc } from './kernel';
+import { concatsInPlace } from './concat-in-place';
 import { kernelFor } from './kernels';
-import { wordOf } from './storage';
+import { concrete } from './storage';
 
 export type Step =
   | { readonly kind: 'gpu'; readonly node: Node; readonly dispatches: readonly Dispatch[] }
   | { readonly kind: 'alias'; readonly node: Node; readonly input: number }
+  /** a Concat whose inputs live in its output's buffer, input i at byte offsets[i]: no kernel */
+  | { readonly kind: 'slabs'; readonly node: Node; readonly offsets: readonly number[] }
   | { readonly kind: 'cpu'; readonly node: Node; readonly reason: string };
 
 export interface Plan {
   readonly model: Model;
   readonly types: ReadonlyMap<string, TensorType | null>;
   readonly steps: readonly Step[];
-}
-
-/** A value's type when it is a GPU-representable tensor with a fully known shape. */
-export function concrete(t: TensorType | null | undefined): ValueDesc | undefined {
-  if (!t || t.kind !== 'tensor' || !t.shape || !wordOf(t.dtype)) return undefined;
-  if (!t.shape.every((d): d is number => typeof d === 'number' && d >= 0)) return undefined;
-  return { dtype: t.dtype, dims: t.shape as number[] };
 }
 
 export interface LowerOptions {
@@ -36,7 +33,7 @@ export interface LowerOptions {
 export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>, options: LowerOptions = {}): Plan {
   const opts = { genericShapes: options.genericShapes ?? true, subgroups: options.subgroups ?? false };
   const steps = model.graph.nodes.map((node) => lowerNode(model, types, node, opts));
-  return { model, types, steps };
+  return { model, types, steps: concatsInPlace(steps, model.graph, types) };
 }
 
 function lowerNode(

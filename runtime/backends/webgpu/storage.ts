@@ -14,7 +14,9 @@
 // and every other generator refuses them as it refuses any type it has no scalar for.
 
 import { isMiniFloatType } from '../../float8';
+import type { TensorType } from '../../ir/graph';
 import { fromNumbers, isBigIntType, tensor, toNumbers, type DType, type Tensor, type TypedArray } from '../../tensor';
+import type { ValueDesc } from './kernel';
 
 export type Scalar = 'f32' | 'i32' | 'u32';
 
@@ -97,4 +99,11 @@ export function fromGpuWords(type: DType, dims: readonly number[], words: ArrayB
 export function writeTensor(device: GPUDevice, buffer: GPUBuffer, t: Tensor): void {
   const words = toGpuWords(t);
   device.queue.writeBuffer(buffer, 0, words.buffer as ArrayBuffer, words.byteOffset, words.byteLength);
+}
+
+/** A value's type when it is a GPU-representable tensor with a fully known shape. */
+export function concrete(t: TensorType | null | undefined): ValueDesc | undefined {
+  if (!t || t.kind !== 'tensor' || !t.shape || !wordOf(t.dtype)) return undefined;
+  if (!t.shape.every((d): d is number => typeof d === 'number' && d >= 0)) return undefined;
+  return { dtype: t.dtype, dims: t.shape as number[] };
 }
