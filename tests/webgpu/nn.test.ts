@@ -283,7 +283,7 @@ describe('webgpu nn kernels', () => {
     await checkConv(7, { N: 1, C: 6, M: 4, H: 10, W: 9, k: 3, group: 2, attrs: { dilations: [2, 1], pads: [1, 0, 2, 1] }, act: 'Sigmoid' });
   });
 
-  it('Gemm with transB, alpha, beta and a broadcast bias', async () => {
+  it('Gemm with transB, alpha, beta and a broadcast bias; one row as a matrix-vector product', async () => {
     const r = rng(14);
     const [M, K, N] = [r.int(2, 9), r.int(30, 70), r.int(40, 90)];
     await compare(
@@ -292,11 +292,18 @@ describe('webgpu nn kernels', () => {
       { b: tensor('float32', [N, K], r.floats(N * K)), c: tensor('float32', [N], r.floats(N)) },
       { a: tensor('float32', [M, K], r.floats(M * K)) },
     );
-    // one row (a fully connected layer) with a deep K: split-K
+    // one row with B transposed (a fully connected layer at batch 1): a matrix-vector kernel, with
+    // alpha, beta, a [1, N] bias and a fused Relu
+    const fc: NodeSpec[] = [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['f'], attrs: { transB: 1, alpha: 0.75, beta: 1.5 } }, { op: 'Relu', inputs: ['f'], outputs: ['y'] }];
+    const fcInits = { b: tensor('float32', [50, 700], r.floats(35000)), c: tensor('float32', [1, 50], r.floats(50)) };
+    await compare([f32('a', [1, 700])], [f32('y', [1, 50])], fc, fcInits, { a: tensor('float32', [1, 700], r.floats(700)) });
+    const { model, types } = optimize(importOnnx(buildModel({ inputs: [f32('a', [1, 700])], outputs: [f32('y', [1, 50])], nodes: fc, initializers: fcInits, opset: 18 })), new Map([['a', [1, 700]]]));
+    expect(lower(model, types).steps.flatMap((st) => (st.kind === 'gpu' ? st.dispatches.map((d) => d.label) : []))).toEqual(['gemv']);
+    // one row, B not transposed, deep K: the tiled GEMM split over K
     await compare(
       [f32('a', [1, 700])], [f32('y', [1, 50])],
-      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transB: 1 } }],
-      { b: tensor('float32', [50, 700], r.floats(35000)), c: tensor('float32', [50], r.floats(50)) },
+      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'] }],
+      { b: tensor('float32', [700, 50], r.floats(35000)), c: tensor('float32', [50], r.floats(50)) },
       { a: tensor('float32', [1, 700], r.floats(700)) },
     );
     // transA, a [M, 1] bias, and sizes past one 64×64 tile

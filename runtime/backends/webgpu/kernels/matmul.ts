@@ -1,14 +1,19 @@
 // MatMul (numpy: batched, broadcast batch dims, 1-D operands) and Gemm (transA/transB, alpha,
 // beta, C broadcast) on the shared tiled GEMM template (./gemm-template), f32 only, with the fused
-// activation in the store. Knobs: `knobs` (GemmConfig) per generator, for an autotuner.
+// activation in the store. A one-row Gemm with B transposed (a classifier at batch 1: [1, K] by
+// weights [N, K]) is a matrix-vector product instead: a workgroup per output reads its weight row
+// coalesced and sums it, one dispatch, where the template needed a split-K pass and its sum and
+// the slowest shader of a model to compile after the stem (84 ms cold on the H200).
+// Knobs: `knobs` (GemmConfig) per generator, for an autotuner.
 
 import type { DType } from '../../../tensor';
 import type { KernelGenerator, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
 import { scalarOf } from '../storage';
-import { broadcastOffset, f32Lit } from '../wgsl';
-import { activationExpr, fusedActivation } from './activation';
+import { broadcastOffset, declareBuffers, f32Lit, grid1d, usesSubgroups, type KernelDims } from '../wgsl';
+import { activationExpr, fusedActivation, helpersFor } from './activation';
 import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
+import { groupMain, workgroupReduce } from './reduce-template';
 
 const isF32 = (d: { readonly dtype: DType } | undefined) => !!d && scalarOf(d.dtype) === 'f32';
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
@@ -92,6 +97,7 @@ export function gemmKernel(knobs?: Partial<GemmConfig>): KernelGenerator<GemmAtt
       const idx = [cm === 1 ? '' : `k_m * ${d.u('cn', cn)}`, cn === 1 ? '' : 'k_n'].filter(Boolean).join(' + ') || '0u';
       value = `${value} + ${attrs.beta === 1 ? '' : `${f32Lit(attrs.beta)} * `}k_c[${idx}]`;
     }
+    if (M === 1 && attrs.transB && !knobs) return gemv(d, N, K, value, act, useC, args.subgroups ?? false);
     return done(gemmDispatches({
       label: 'gemm', batch: 1, M, N, K,
       loadBuffers: [input('k_a', 0), input('k_bm', 1, cfg.vec4B)],
@@ -106,6 +112,26 @@ export function gemmKernel(knobs?: Partial<GemmConfig>): KernelGenerator<GemmAtt
       config: cfg,
       dims: d,
     }));
+  };
+}
+
+/** WIDTH invocations share each output's K products (at K = 1280, 20 each). */
+const GEMV_WIDTH = 64;
+
+/** y[n] = store(Σ_k a[k]·w[n, k]): a workgroup per n; `value` and `act` as gemmKernel's store. */
+function gemv(d: KernelDims, N: number, K: number, value: string, act: string, useC: boolean, subgroups: boolean): Lowering {
+  const reduce = workgroupReduce('sum', 'f32', GEMV_WIDTH, (x, y) => `${x} + ${y}`, subgroups);
+  const body = `  var k_s = 0.0f;
+  let k_row = g * ${d.u('K', K)};
+  for (var j = lid; j < ${d.u('K', K)}; j = j + ${GEMV_WIDTH}u) { k_s = fma(k_a[j], k_bm[k_row + j], k_s); }
+  let k_acc = k_wg_sum(k_s, lid);
+  if (lid == 0u) { let k_m = 0u; let k_n = g; let k_r = ${value}; k_y[k_n] = ${act}; }`;
+  const main = groupMain(d.u('N', N), GEMV_WIDTH, body, usesSubgroups(reduce));
+  const buffers = [input('k_a', 0), input('k_bm', 1), ...(useC ? [input('k_c', 2)] : []), output];
+  const wgsl = `${declareBuffers(buffers.map((b) => b.decl))}\n${d.declare(buffers.length)}\n${reduce}\n${helpersFor(main)}\n${main}`;
+  return {
+    kind: 'dispatch',
+    dispatches: [{ wgsl, workgroups: grid1d(N, 1), bindings: buffers.map((b) => b.binding), label: 'gemv', uniforms: d.words() }],
   };
 }
 
