@@ -21,6 +21,9 @@ export interface ConvShape {
   readonly scale?: number;
 }
 
+/** What a shape-generic conv without a fused residual binds in its place (never read). */
+const NO_RESIDUAL: GemmBuffer = { decl: { name: 'k_res', type: 'f32', access: 'read' }, binding: { kind: 'scratch', id: 1, elements: 1 } };
+
 export function isPointwise(w: Window3): boolean {
   return prod(w.kernel) === 1 && w.strides.every((s) => s === 1) && w.padBegin.every((p) => p === 0)
     && w.padEnd.every((p) => p === 0) && w.inS.every((d, i) => d === w.outS[i]);
@@ -87,7 +90,7 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1), ...(scale !== undefined ? [input('k_scale', scale)] : [])],
     storeBuffers: [
       ...(hasBias ? [input('k_bias', 2)] : []),
-      ...(residual !== undefined ? [input('k_res', residual)] : []),
+      ...(residual !== undefined ? [input('k_res', residual)] : d.generic ? [NO_RESIDUAL] : []),
       { decl: { name: 'k_y', type: 'f32', access: 'read_write' }, binding: { kind: 'output', index: 0 } },
     ],
     loadHelpers: pointwise ? '' : im2col(win, KS),
@@ -96,7 +99,10 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
     b: pointwise
       ? { load: (b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]${scaled(b, k)}`, load4: (b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]${scaled(b, k)}`, kContiguous: false }
       : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
-    store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('P', P)} + k_n; let k_r = ${acc}${bias}${residual !== undefined ? ' + k_res[k_yi]' : ''}; k_y[k_yi] = ${act};`,
+    store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('P', P)} + k_n; ${d.generic
+      // shape-generic: the residual is run data too (a flag; a stand-in buffer where there is none)
+      ? `var k_r = ${acc}${bias}; if (${d.u('res', residual !== undefined ? 1 : 0)} != 0u) { k_r = k_r + k_res[k_yi]; }`
+      : `let k_r = ${acc}${bias}${residual !== undefined ? ' + k_res[k_yi]' : ''};`} k_y[k_yi] = ${act};`,
     config: cfg,
     dims: d,
   });
