@@ -7,7 +7,8 @@ import type { Geometry } from '../../../ops/nn/util';
 import { to3 } from '../../../ops/nn/util';
 import type { DType } from '../../../tensor';
 import { scalarOf } from '../storage';
-import { KernelDims } from '../wgsl';
+import type { Binding } from '../kernel';
+import { declareBuffers, KernelDims } from '../wgsl';
 import { activationExpr, fusedActivation, type Activation } from './activation';
 
 export type V3 = [number, number, number];
@@ -68,4 +69,20 @@ function clampBounds(act: Activation | undefined): [number, number] | undefined 
   if (act.name === 'Relu') return [0, Infinity];
   if (act.name === 'Clip') return [act.params[0] ?? -Infinity, act.params[1] ?? Infinity];
   return undefined;
+}
+
+/**
+ * The buffers of a conv kernel that reads x, w, the bias and a fused residual as they come and
+ * writes y (the direct and depthwise kernels): their WGSL declarations and bindings, in order.
+ */
+export function convBuffers(s: { readonly hasBias: boolean; readonly residual?: number }): { decls: string; bindings: Binding[] } {
+  const read = (name: string, index: number) => ({ decl: { name, type: 'f32' as const, access: 'read' as const }, binding: { kind: 'input' as const, index } });
+  const buffers = [
+    read('k_x', 0),
+    read('k_w', 1),
+    ...(s.hasBias ? [read('k_bias', 2)] : []),
+    ...(s.residual !== undefined ? [read('k_res', s.residual)] : []),
+    { decl: { name: 'k_y', type: 'f32' as const, access: 'read_write' as const }, binding: { kind: 'output' as const, index: 0 } },
+  ];
+  return { decls: declareBuffers(buffers.map((b) => b.decl)), bindings: buffers.map((b) => b.binding) };
 }

@@ -8,10 +8,10 @@
 
 import type { LowerArgs, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
-import { declareBuffers, flatMain, grid1d } from '../wgsl';
+import { flatMain, grid1d } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import type { ConvShape } from './conv-gemm';
-import { epilogue, prod } from './conv-common';
+import { convBuffers, epilogue, prod } from './conv-common';
 
 export interface DepthwiseConfig {
   readonly blockW: number;
@@ -34,13 +34,7 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
   const OWB = Math.ceil(OW / BW);
   const total = N * M * OD * OH * OWB;
   const KS = prod(win.kernel);
-  const decls = declareBuffers([
-    { name: 'k_x', type: 'f32', access: 'read' },
-    { name: 'k_w', type: 'f32', access: 'read' },
-    ...(hasBias ? [{ name: 'k_bias', type: 'f32' as const, access: 'read' as const }] : []),
-    ...(residual !== undefined ? [{ name: 'k_res', type: 'f32' as const, access: 'read' as const }] : []),
-    { name: 'k_y', type: 'f32', access: 'read_write' },
-  ]);
+  const { decls, bindings } = convBuffers(s);
   const js = Array.from({ length: BW }, (_, j) => j);
   const d = kernelDims(args);
   const act = epilogue(args.node, 'k_r', d);
@@ -79,18 +73,12 @@ ${js.map((j) => {
     return (!d.generic && OW % BW === 0) || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${d.u('OW', OW)}) ${st}`;
   }).join('\n')}`;
   const main = flatMain(d.u('total', total), body, cfg.workgroup);
-  const buffers = 3 + (hasBias ? 1 : 0) + (residual !== undefined ? 1 : 0);
-  const wgsl = `${decls}\n${d.declare(buffers)}\n${helpersFor(main)}\n${main}`;
+  const wgsl = `${decls}\n${d.declare(bindings.length)}\n${helpersFor(main)}\n${main}`;
   return {
     kind: 'dispatch',
     dispatches: [{
       wgsl, workgroups: grid1d(total, cfg.workgroup), label: `dwconv${KH}x${KW}s${SW}`,
-      bindings: [
-        { kind: 'input', index: 0 }, { kind: 'input', index: 1 },
-        ...(hasBias ? [{ kind: 'input' as const, index: 2 }] : []),
-        ...(residual !== undefined ? [{ kind: 'input' as const, index: residual }] : []),
-        { kind: 'output', index: 0 },
-      ],
+      bindings,
       uniforms: d.words(),
     }],
   };

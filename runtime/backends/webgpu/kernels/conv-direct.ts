@@ -10,10 +10,10 @@
 
 import type { LowerArgs, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
-import { declareBuffers, flatMain, grid1d } from '../wgsl';
+import { flatMain, grid1d } from '../wgsl';
 import { helpersFor } from './activation-helpers';
 import type { ConvShape } from './conv-gemm';
-import { epilogue, prod } from './conv-common';
+import { convBuffers, epilogue, prod } from './conv-common';
 
 /** The most input channels a conv may have to take the direct kernel. */
 export const DIRECT_MAX_CHANNELS = 4;
@@ -32,13 +32,7 @@ export function convDirect(args: LowerArgs, s: ConvShape): Lowering {
   const d = kernelDims(args);
   const act = epilogue(args.node, 'k_r', d);
   if (act === undefined) return unsupported('unknown fused activation');
-  const decls = declareBuffers([
-    { name: 'k_x', type: 'f32', access: 'read' },
-    { name: 'k_w', type: 'f32', access: 'read' },
-    ...(hasBias ? [{ name: 'k_bias', type: 'f32' as const, access: 'read' as const }] : []),
-    ...(residual !== undefined ? [{ name: 'k_res', type: 'f32' as const, access: 'read' as const }] : []),
-    { name: 'k_y', type: 'f32', access: 'read_write' },
-  ]);
+  const { decls, bindings } = convBuffers(s);
   const js = Array.from({ length: BLOCK }, (_, j) => j);
   const K = C * KD * KH * KW;
   const body = `  let k_p = idx % ${d.u('P', P)};
@@ -78,18 +72,12 @@ ${js.map((j) => {
     return j === 0 ? `  ${st}` : `  if (k_m0 + ${j}u < ${d.u('M', M)}) ${st}`;
   }).join('\n')}`;
   const main = flatMain(d.u('total', total), body, WORKGROUP);
-  const buffers = 3 + (hasBias ? 1 : 0) + (residual !== undefined ? 1 : 0);
-  const wgsl = `${decls}\n${d.declare(buffers)}\n${helpersFor(main)}\n${main}`;
+  const wgsl = `${decls}\n${d.declare(bindings.length)}\n${helpersFor(main)}\n${main}`;
   return {
     kind: 'dispatch',
     dispatches: [{
       wgsl, workgroups: grid1d(total, WORKGROUP), label: `conv${KH}x${KW}s${win.strides[2]}_direct`,
-      bindings: [
-        { kind: 'input', index: 0 }, { kind: 'input', index: 1 },
-        ...(hasBias ? [{ kind: 'input' as const, index: 2 }] : []),
-        ...(residual !== undefined ? [{ kind: 'input' as const, index: residual }] : []),
-        { kind: 'output', index: 0 },
-      ],
+      bindings,
       uniforms: d.words(),
     }],
   };
