@@ -150,6 +150,31 @@ describe('webgpu nn kernels', () => {
     expect(baked.pipelines).toBe(6);
   });
 
+  it('split-K is run data: a deep pointwise conv split over workgroups shares its GEMM pipeline with a shallow unsplit one', async () => {
+    const r = rng(53);
+    // 8×8 planes leave a 32×32-tile GEMM two workgroups: the 256-deep conv splits K, the 32-deep one does not
+    const inits: Record<string, Tensor> = {
+      w0: tensor('float32', [32, 256, 1, 1], r.floats(32 * 256)),
+      b0: tensor('float32', [32], r.floats(32)),
+      w1: tensor('float32', [32, 32, 1, 1], r.floats(32 * 32)),
+      b1: tensor('float32', [32], r.floats(32)),
+    };
+    const nodes: NodeSpec[] = [
+      { op: 'Conv', inputs: ['x', 'w0', 'b0'], outputs: ['a'] },
+      { op: 'Relu', inputs: ['a'], outputs: ['ar'] },
+      { op: 'Conv', inputs: ['ar', 'w1', 'b1'], outputs: ['y'] },
+    ];
+    const xDims = [1, 256, 8, 8];
+    const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
+    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
+    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
+    const session = await InferenceSession.create(bytes, { backend: 'webgpu' });
+    const report = (await session.planReport(new Map([['x', xDims]])))!;
+    // the split conv's GEMM and sum, the unsplit conv's GEMM: the two GEMMs are one pipeline
+    expect(report.dispatches).toBe(3);
+    expect(report.pipelines).toBe(2);
+  });
+
   it('clamps after a conv are run data: convs with none, Relu, Relu6 or a one-sided Clip, and depthwise of strides 1 and 2, share pipelines', async () => {
     const r = rng(47);
     const inits: Record<string, Tensor> = {

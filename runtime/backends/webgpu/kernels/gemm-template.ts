@@ -7,7 +7,9 @@
 // partial sums go to a scratch buffer and a second dispatch adds them and runs the epilogue.
 //
 // Sizes live in spec.dims: uniforms (with every bounds guard kept) make one pipeline serve all
-// GEMMs of a configuration; constants drop the guards a shape does not need.
+// GEMMs of a configuration; constants drop the guards a shape does not need. With uniforms the
+// split count is run data too: one kernel stores partial sums when it is above 1 and runs the
+// epilogue itself otherwise, so split and unsplit GEMMs of a tile configuration share a pipeline.
 //
 // Tunable knobs (GemmConfig; an autotuner may time a few per shape):
 //   tileM, tileN  — the output tile one workgroup computes (rows × columns)
@@ -225,26 +227,38 @@ export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
   const pb = c.vec4B ? vec4Panel(d, spec.b, c.tileN, c.tileK, threads, N, K) : scalarPanel(d, 'b', spec.b, false, c.tileN, c.tileK, threads, 'k_n0', N, K);
   const accs: string[] = [];
   const fmas: string[] = [];
-  const stores: string[] = [];
   const aRegs: string[] = [];
   const bRegs: string[] = [];
   for (let i = 0; i < c.regM; i++) aRegs.push(`      let k_a${i} = k_pa[k_kk * ${u(c.tileM)} + k_ty * ${u(c.regM)} + ${u(i)}];`);
   for (let j = 0; j < c.regN; j++) bRegs.push(`      let k_b${j} = k_pb[k_kk * ${u(c.tileN)} + k_tx + ${u(j * tx)}];`);
-  const finalStore = split === 1 ? spec.store : (acc: string) => `k_part[(k_ks * ${d.u('batch', batch)} + k_b) * ${d.u('MN', M * N)} + k_m * ${d.u('N', N)} + k_n] = ${acc};`;
+  // uniforms: whether K is split is decided at run time, by the same kernel
+  const runtimeSplit = d.generic;
+  const partialStore = (acc: string) => `k_part[(k_ks * ${d.u('batch', batch)} + k_b) * ${d.u('MN', M * N)} + k_m * ${d.u('N', N)} + k_n] = ${acc};`;
+  const storesWith = (st: (acc: string) => string) => {
+    const out: string[] = [];
+    for (let i = 0; i < c.regM; i++) {
+      for (let j = 0; j < c.regN; j++) {
+        const guard = [d.generic || M % c.tileM !== 0 ? `k_m < ${d.u('M', M)}` : '', d.generic || N % c.tileN !== 0 ? `k_n < ${d.u('N', N)}` : ''].filter(Boolean);
+        const one = st(`k_c${i}_${j}`);
+        out.push(`  {
+    let k_m = k_m0 + k_ty * ${u(c.regM)} + ${u(i)};
+    let k_n = k_n0 + k_tx + ${u(j * tx)};
+    ${guard.length ? `if (${guard.join(' && ')}) { ${one} }` : one}
+  }`);
+      }
+    }
+    return out.join('\n');
+  };
   for (let i = 0; i < c.regM; i++) {
     for (let j = 0; j < c.regN; j++) {
       accs.push(`  var k_c${i}_${j} = 0.0f;`);
       fmas.push(`      k_c${i}_${j} = fma(k_a${i}, k_b${j}, k_c${i}_${j});`);
-      const guard = [d.generic || M % c.tileM !== 0 ? `k_m < ${d.u('M', M)}` : '', d.generic || N % c.tileN !== 0 ? `k_n < ${d.u('N', N)}` : ''].filter(Boolean);
-      const st = finalStore(`k_c${i}_${j}`);
-      stores.push(`  {
-    let k_m = k_m0 + k_ty * ${u(c.regM)} + ${u(i)};
-    let k_n = k_n0 + k_tx + ${u(j * tx)};
-    ${guard.length ? `if (${guard.join(' && ')}) { ${st} }` : st}
-  }`);
     }
   }
-  const kEnd = split === 1 ? d.u('K', K) : `min(k_kbeg + ${d.u('kChunk', kChunk)}, ${d.u('K', K)})`;
+  const stores = runtimeSplit
+    ? `  if (${d.u('splits', split)} > 1u) {\n${storesWith(partialStore)}\n  } else {\n${storesWith(spec.store)}\n  }`
+    : storesWith(split === 1 ? spec.store : partialStore);
+  const kEnd = split === 1 && !runtimeSplit ? d.u('K', K) : `min(k_kbeg + ${d.u('kChunk', kChunk)}, ${d.u('K', K)})`;
   const main = `var<workgroup> k_pa: array<f32, ${c.tileK * c.tileM}>;
 var<workgroup> k_pb: array<f32, ${c.tileK * c.tileN}>;
 
@@ -256,7 +270,7 @@ fn main(@builtin(workgroup_id) k_wid: vec3u, @builtin(local_invocation_id) k_lid
   let k_n0 = k_wid.x * ${u(c.tileN)};
   let k_tx = k_lid.x;
   let k_ty = k_lid.y;
-  let k_kbeg = k_ks * ${split === 1 ? '0u' : d.u('kChunk', kChunk)};
+  let k_kbeg = k_ks * ${split === 1 && !runtimeSplit ? '0u' : d.u('kChunk', kChunk)};
   let k_kend = ${kEnd};
 ${spec.setup ?? ''}
 ${accs.join('\n')}
@@ -281,11 +295,11 @@ ${fmas.join('\n')}
     }
     workgroupBarrier();
   }
-${stores.join('\n')}
+${stores}
 }`;
   // the reduction: one invocation per output, summing the splits, then the epilogue
   const total = batch * M * N;
-  const reduce = split === 1 ? '' : `@compute @workgroup_size(256)
+  const reduce = split === 1 && !runtimeSplit ? '' : `@compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) k_gid: vec3u, @builtin(num_workgroups) k_groups: vec3u) {
   let idx = k_gid.x + k_gid.y * k_groups.x * 256u;
   let k_total = ${d.u('total', total)};
@@ -299,21 +313,36 @@ ${spec.setup ?? ''}
   ${spec.store('k_sum')}
 }`;
   // every dim is known only now that both kernels are written: they share one uniform layout
+  // (with a run-time split both are always written, so the layout is the same whichever runs)
   const uniforms = d.words();
   const loads = spec.loadBuffers;
+  const part: BufferDecl = { name: 'k_part', type: 'f32', access: 'read_write' };
+  const partials: Binding = { kind: 'scratch', id: 0, elements: split * batch * M * N };
+  if (runtimeSplit) {
+    // the partial sums' buffer is bound either way: a stand-in when there is no split
+    const bufs = [...loads, ...spec.storeBuffers, { decl: part, binding: split === 1 ? NO_PARTIALS : partials }];
+    const decls = `${declareBuffers(bufs.map((b) => b.decl))}\n${d.declare(bufs.length)}\n${spec.loadHelpers ?? ''}`;
+    const first: Dispatch = { wgsl: `${decls}\n${helpersFor(main)}\n${main}`, workgroups: groups, bindings: bufs.map((b) => b.binding), label: split === 1 ? spec.label : `${spec.label}_splitk${split}`, uniforms };
+    return split === 1 ? [first] : [first, sum(spec, d, reduce, partials, total, uniforms)];
+  }
   if (split === 1) {
     const bufs = [...loads, ...spec.storeBuffers];
     const decls = `${declareBuffers(bufs.map((b) => b.decl))}\n${d.declare(bufs.length)}\n${spec.loadHelpers ?? ''}`;
     return [{ wgsl: `${decls}\n${helpersFor(main)}\n${main}`, workgroups: groups, bindings: bufs.map((b) => b.binding), label: spec.label, uniforms }];
   }
-  const scratch: Binding = { kind: 'scratch', id: 0, elements: split * batch * M * N };
-  const part: BufferDecl = { name: 'k_part', type: 'f32', access: 'read_write' };
   const decls1 = `${declareBuffers([...loads.map((b) => b.decl), part])}\n${d.declare(loads.length + 1)}\n${spec.loadHelpers ?? ''}`;
-  const first: Dispatch = { wgsl: `${decls1}\n${main}`, workgroups: groups, bindings: [...loads.map((b) => b.binding), scratch], label: `${spec.label}_splitk${split}`, uniforms };
-  const decls2 = `${declareBuffers([{ ...part, access: 'read' }, ...spec.storeBuffers.map((b) => b.decl)])}\n${d.declare(1 + spec.storeBuffers.length)}`;
-  const second: Dispatch = {
-    wgsl: `${decls2}\n${helpersFor(reduce)}\n${reduce}`, workgroups: grid1d(total), label: `${spec.label}_splitk_sum`,
-    bindings: [scratch, ...spec.storeBuffers.map((b) => b.binding)], uniforms,
+  const first: Dispatch = { wgsl: `${decls1}\n${main}`, workgroups: groups, bindings: [...loads.map((b) => b.binding), partials], label: `${spec.label}_splitk${split}`, uniforms };
+  return [first, sum(spec, d, reduce, partials, total, uniforms)];
+}
+
+/** What an unsplit run-time-split GEMM binds as its partial sums (never written). */
+const NO_PARTIALS: Binding = { kind: 'scratch', id: 2, elements: 1 };
+
+/** The split-K reduction's dispatch: the partial sums in, the spec's store buffers out. */
+function sum(spec: GemmSpec, d: KernelDims, reduce: string, partials: Binding, total: number, uniforms: Uint32Array | undefined): Dispatch {
+  const decls = `${declareBuffers([{ name: 'k_part', type: 'f32', access: 'read' }, ...spec.storeBuffers.map((b) => b.decl)])}\n${d.declare(1 + spec.storeBuffers.length)}`;
+  return {
+    wgsl: `${decls}\n${helpersFor(reduce)}\n${reduce}`, workgroups: grid1d(total), label: `${spec.label}_splitk_sum`,
+    bindings: [partials, ...spec.storeBuffers.map((b) => b.binding)], uniforms,
   };
-  return [first, second];
 }
