@@ -231,33 +231,29 @@ export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
   const bRegs: string[] = [];
   for (let i = 0; i < c.regM; i++) aRegs.push(`      let k_a${i} = k_pa[k_kk * ${u(c.tileM)} + k_ty * ${u(c.regM)} + ${u(i)}];`);
   for (let j = 0; j < c.regN; j++) bRegs.push(`      let k_b${j} = k_pb[k_kk * ${u(c.tileN)} + k_tx + ${u(j * tx)}];`);
-  // uniforms: whether K is split is decided at run time, by the same kernel
-  const runtimeSplit = d.generic;
-  const partialStore = (acc: string) => `k_part[(k_ks * ${d.u('batch', batch)} + k_b) * ${d.u('MN', M * N)} + k_m * ${d.u('N', N)} + k_n] = ${acc};`;
-  const storesWith = (st: (acc: string) => string) => {
-    const out: string[] = [];
-    for (let i = 0; i < c.regM; i++) {
-      for (let j = 0; j < c.regN; j++) {
-        const guard = [d.generic || M % c.tileM !== 0 ? `k_m < ${d.u('M', M)}` : '', d.generic || N % c.tileN !== 0 ? `k_n < ${d.u('N', N)}` : ''].filter(Boolean);
-        const one = st(`k_c${i}_${j}`);
-        out.push(`  {
-    let k_m = k_m0 + k_ty * ${u(c.regM)} + ${u(i)};
-    let k_n = k_n0 + k_tx + ${u(j * tx)};
-    ${guard.length ? `if (${guard.join(' && ')}) { ${one} }` : one}
-  }`);
-      }
-    }
-    return out.join('\n');
-  };
   for (let i = 0; i < c.regM; i++) {
     for (let j = 0; j < c.regN; j++) {
       accs.push(`  var k_c${i}_${j} = 0.0f;`);
       fmas.push(`      k_c${i}_${j} = fma(k_a${i}, k_b${j}, k_c${i}_${j});`);
     }
   }
-  const stores = runtimeSplit
-    ? `  if (${d.u('splits', split)} > 1u) {\n${storesWith(partialStore)}\n  } else {\n${storesWith(spec.store)}\n  }`
-    : storesWith(split === 1 ? spec.store : partialStore);
+  // uniforms: whether K is split is decided at run time, by the same kernel
+  const runtimeSplit = d.generic;
+  const partialStore = (acc: string) => `k_part[(k_ks * ${d.u('batch', batch)} + k_b) * ${d.u('MN', M * N)} + k_m * ${d.u('N', N)} + k_n] = ${acc};`;
+  const store = runtimeSplit
+    ? (acc: string) => `if (k_split) { ${partialStore(acc)} } else { ${spec.store(acc)} }`
+    : split === 1 ? spec.store : partialStore;
+  // The register block is stored by a loop over it, the epilogue written once: unrolled, its
+  // regM·regN copies made most of a GEMM's compile time in the driver (the 64×64 tile's 16 cost
+  // ~40 ms on the H200), and the loop runs as fast.
+  const regs = c.regM * c.regN;
+  const guard = [d.generic || M % c.tileM !== 0 ? `k_m < ${d.u('M', M)}` : '', d.generic || N % c.tileN !== 0 ? `k_n < ${d.u('N', N)}` : ''].filter(Boolean);
+  const stores = `  var k_acc = array<f32, ${regs}>(${Array.from({ length: regs }, (_, k) => `k_c${Math.floor(k / c.regN)}_${k % c.regN}`).join(', ')});
+${runtimeSplit ? `  let k_split = ${d.u('splits', split)} > 1u;\n` : ''}  for (var k_i = 0u; k_i < ${u(regs)}; k_i = k_i + 1u) {
+    let k_m = k_m0 + k_ty * ${u(c.regM)} + k_i / ${u(c.regN)};
+    let k_n = k_n0 + k_tx + (k_i % ${u(c.regN)}) * ${u(tx)};
+    ${guard.length ? `if (${guard.join(' && ')}) { ${store('k_acc[k_i]')} }` : store('k_acc[k_i]')}
+  }`;
   const kEnd = split === 1 && !runtimeSplit ? d.u('K', K) : `min(k_kbeg + ${d.u('kChunk', kChunk)}, ${d.u('K', K)})`;
   const main = `var<workgroup> k_pa: array<f32, ${c.tileK * c.tileM}>;
 var<workgroup> k_pb: array<f32, ${c.tileK * c.tileN}>;
