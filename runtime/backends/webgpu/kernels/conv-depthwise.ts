@@ -68,10 +68,13 @@ ${js.map((j) => `        { let k_ix = ${j ? `k_ix0 + i32(${j}u * ${sw})` : 'k_ix
     }
   }
   let k_ybase = ((k_nm * ${d.u('OD', OD)} + k_od) * ${d.u('OH', OH)} + k_oh) * ${d.u('OW', OW)} + k_owb * ${BW}u;
-${js.map((j) => {
-    const st = `{ let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ` + k_res[k_ybase + ${j}u]` : ''}; k_y[k_ybase + ${j}u] = ${act}; }`;
-    return (!d.generic && OW % BW === 0) || j === 0 ? `  ${st}` : `  if (k_owb * ${BW}u + ${j}u < ${d.u('OW', OW)}) ${st}`;
-  }).join('\n')}`;
+${BW === 1 ? `  let k_r = k_acc0${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ' + k_res[k_ybase]' : ''};
+  k_y[k_ybase] = ${act};` : `  // the epilogue written once, in a loop (see the GEMM template: unrolled, it is compile time)
+  var k_acc = array<f32, ${BW}>(${js.map((j) => `k_acc${j}`).join(', ')});
+  for (var k_j = 0u; k_j < ${!d.generic && OW % BW === 0 ? `${BW}u` : `min(${BW}u, ${d.u('OW', OW)} - k_owb * ${BW}u)`}; k_j = k_j + 1u) {
+    let k_r = k_acc[k_j]${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ' + k_res[k_ybase + k_j]' : ''};
+    k_y[k_ybase + k_j] = ${act};
+  }`}`;
   const main = flatMain(d.u('total', total), body, cfg.workgroup);
   const wgsl = `${decls}\n${d.declare(bindings.length)}\n${helpersFor(main)}\n${main}`;
   return {

@@ -67,10 +67,14 @@ ${js.map((j) => `          k_acc${j} = fma(k_w[k_wr${j} + k_t], k_xv, k_acc${j})
     }
   }
   let k_ybase = k_img * ${d.u('M', M)} * ${d.u('P', P)} + k_p;
-${js.map((j) => {
-    const st = `{ let k_m = k_m0 + ${j}u; let k_yi = k_ybase + k_m * ${d.u('P', P)}; let k_r = k_acc${j}${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ' + k_res[k_yi]' : ''}; k_y[k_yi] = ${act}; }`;
-    return j === 0 ? `  ${st}` : `  if (k_m0 + ${j}u < ${d.u('M', M)}) ${st}`;
-  }).join('\n')}`;
+  // the epilogue written once, in a loop (see the GEMM template: unrolled, it is compile time)
+  var k_acc = array<f32, ${BLOCK}>(${js.map((j) => `k_acc${j}`).join(', ')});
+  for (var k_j = 0u; k_j < min(${BLOCK}u, ${d.u('M', M)} - k_m0); k_j = k_j + 1u) {
+    let k_m = k_m0 + k_j;
+    let k_yi = k_ybase + k_m * ${d.u('P', P)};
+    let k_r = k_acc[k_j]${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ' + k_res[k_yi]' : ''};
+    k_y[k_yi] = ${act};
+  }`;
   const main = flatMain(d.u('total', total), body, WORKGROUP);
   const wgsl = `${decls}\n${d.declare(bindings.length)}\n${helpersFor(main)}\n${main}`;
   return {
