@@ -175,7 +175,7 @@ describe('webgpu nn kernels', () => {
     expect(report.pipelines).toBe(2);
   });
 
-  it('clamps after a conv are run data: convs with none, Relu, Relu6 or a one-sided Clip, and depthwise of strides 1 and 2, share pipelines', async () => {
+  it('clamps after a conv are run data: convs with none, Relu, Relu6 or a one-sided Clip, and depthwise of strides 1 and 2 and narrow rows, share pipelines', async () => {
     const r = rng(47);
     const inits: Record<string, Tensor> = {
       zero: tensor('float32', [], new Float32Array([0])),
@@ -196,15 +196,17 @@ describe('webgpu nn kernels', () => {
     conv('c', 'd0', 24, 24, 3, { pads: [1, 1, 1, 1] }, 24);
     nodes.push({ op: 'Clip', inputs: ['d0', 'zero', 'six'], outputs: ['d'] });
     conv('d', 'e', 24, 24, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, 24);
-    conv('e', 'f0', 16, 24, 1);
+    // rows 14, 7 (a full block of four and a partial one) and 4 wide: one block width for all
+    conv('e', 'e2', 24, 24, 3, { pads: [1, 1, 1, 1], strides: [2, 2] }, 24);
+    conv('e2', 'f0', 16, 24, 1);
     nodes.push({ op: 'Clip', inputs: ['f0', 'lo'], outputs: ['y'] });
-    const xDims = [1, 12, 8, 16];
+    const xDims = [1, 12, 16, 14];
     const feeds = { x: tensor('float32', xDims, r.floats(size(xDims), 2)) };
     await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
     const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
     const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
-    expect(report.dispatches).toBe(6);
-    // one pointwise GEMM for all four clamps, one depthwise kernel for both strides
+    expect(report.dispatches).toBe(7);
+    // one pointwise GEMM for all four clamps, one depthwise kernel for both strides and every width
     expect(report.pipelines).toBe(2);
   });
 

@@ -18,7 +18,11 @@ export interface DepthwiseConfig {
   readonly workgroup: number;
 }
 
-export const defaultDepthwiseConfig = (OW: number): DepthwiseConfig => ({ blockW: OW >= 8 ? 4 : 1, workgroup: 128 });
+/**
+ * Four outputs per invocation along W, narrow rows included (a 7-wide row is two blocks, one
+ * partial): one block width means one pipeline per kernel size.
+ */
+export const DEFAULT_DEPTHWISE: DepthwiseConfig = { blockW: 4, workgroup: 128 };
 
 export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<DepthwiseConfig>): Lowering {
   const { N, C, M, win, hasBias, residual } = s;
@@ -29,7 +33,7 @@ export function convDepthwise(args: LowerArgs, s: ConvShape, knobs?: Partial<Dep
   const [SD, SH, SW] = win.strides;
   const [DD, DH, DW] = win.dilations;
   const [PD, PH, PW] = win.padBegin;
-  const cfg = { ...defaultDepthwiseConfig(OW), ...knobs };
+  const cfg = { ...DEFAULT_DEPTHWISE, ...knobs };
   const BW = Math.max(1, Math.min(cfg.blockW, OW));
   const OWB = Math.ceil(OW / BW);
   const total = N * M * OD * OH * OWB;
