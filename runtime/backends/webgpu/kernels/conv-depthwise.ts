@@ -1,8 +1,8 @@
 // Depthwise Conv (one input channel per group, any channel multiplier) as a direct kernel: each
 // invocation computes `blockW` adjacent outputs along W, reading each weight once for all of them.
 // Sizes, strides, dilations and pads are uniforms, so one pipeline serves every depthwise conv of
-// a kernel size and block width (and any clamp after it); the kernel size stays constant, since the
-// unrolled taps depend on it.
+// a kernel size (and any clamp after it; rows narrower than a block take a narrower one); the
+// kernel size stays constant, since the unrolled taps depend on it.
 // Knobs (DepthwiseConfig): blockW (outputs per invocation along W), workgroup (invocations per
 // workgroup).
 
