@@ -21,17 +21,39 @@ export interface GroupLayout {
   readonly dims: KernelDims;
 }
 
+/**
+ * The axes as memory walks them: size-1 axes dropped and neighbours merged where the outer one's
+ * stride spans the inner one (a plane's H and W are one axis of H·W), so that a contiguous run of
+ * elements is indexed without a division per element.
+ */
+export function collapseAxes(dims: readonly number[], strides: readonly number[]): { dims: number[]; strides: number[] } {
+  const out = { dims: [] as number[], strides: [] as number[] };
+  dims.forEach((d, k) => {
+    if (d === 1) return;
+    const last = out.dims.length - 1;
+    if (last >= 0 && out.strides[last] === strides[k] * d) {
+      out.dims[last] *= d;
+      out.strides[last] = strides[k];
+    } else {
+      out.dims.push(d);
+      out.strides.push(strides[k]);
+    }
+  });
+  return out;
+}
+
 /** WGSL of the flat offset of position `i` (row-major over `sub` dims) with `strides` per sub axis. */
 function offsetOf(i: string, sub: readonly number[], strides: readonly number[], kd: KernelDims, tag: string): string {
   // a zero-sized dim means no elements at all: any offset will do
   if (sub.includes(0)) return '0u';
-  const terms: string[] = [];
-  const inner = stridesOf(sub);
-  sub.forEach((d, k) => {
-    if (d === 1) return;
-    const [stride, size] = [kd.u(`${tag}i${k}`, inner[k]), kd.u(`${tag}d${k}`, d)];
-    const coord = k === 0 ? `(${i} / ${stride})` : inner[k] === 1 ? `(${i} % ${size})` : `((${i} / ${stride}) % ${size})`;
-    terms.push(strides[k] === 1 ? coord : `${coord} * ${kd.u(`${tag}s${k}`, strides[k])}`);
+  const axes = collapseAxes(sub, strides);
+  const inner = stridesOf(axes.dims);
+  const terms = axes.dims.map((d, k) => {
+    const stride = () => kd.u(`${tag}i${k}`, inner[k]);
+    const size = () => kd.u(`${tag}d${k}`, d);
+    const last = k === axes.dims.length - 1;
+    const coord = k === 0 ? (last ? i : `(${i} / ${stride()})`) : last ? `(${i} % ${size()})` : `((${i} / ${stride()}) % ${size()})`;
+    return axes.strides[k] === 1 ? coord : `${coord} * ${kd.u(`${tag}s${k}`, axes.strides[k])}`;
   });
   return terms.length ? `(${terms.join(' + ')})` : '0u';
 }
