@@ -2,6 +2,7 @@
 // as constants or uniforms (KernelDims), and index arithmetic. Identifiers are prefixed so
 // generated code cannot collide with WGSL keywords or builtins.
 
+import { stridesOf } from '../../tensor';
 import type { Scalar } from './storage';
 
 export const WORKGROUP = 256;
@@ -104,15 +105,8 @@ export function f32Lit(v: number): string {
   return /[.eE]/.test(s) ? `${s}f` : `${s}.0f`;
 }
 
-export function stridesOf(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}
+/** Row-major strides (runtime/tensor.ts), where the kernels take their index helpers from. */
+export { stridesOf };
 
 /**
  * WGSL statements that turn flat output index `from` into the flat index of a broadcast input:

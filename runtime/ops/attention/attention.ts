@@ -8,7 +8,8 @@ import { defineOp, OpError } from '../spec';
 import { probsTimesV, qkScores } from './sdpa';
 import { broadcastTo, need, needFloat, softmaxRow, tensorType } from './util';
 
-interface AttentionAttrs {
+/** The parsed attributes of an Attention node, as the backends' kernels read them too. */
+export interface AttentionAttrs {
   readonly isCausal: boolean;
   readonly qHeads: number | undefined;
   readonly kvHeads: number | undefined;

@@ -2,19 +2,11 @@
 // are concatenated into [B, Hkv, T, D] (the present outputs when asked for, else scratch), then
 // one kernel call computes every query row, reading Q, Y and the mask through strides.
 
+import type { AttentionAttrs } from '../../../ops/attention/attention';
 import { stridesOf } from '../../../tensor';
 import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import type { ValueDesc } from '../layout';
 import { copyStrided } from './copy';
-
-interface AttentionAttrs {
-  readonly isCausal: boolean;
-  readonly qHeads?: number;
-  readonly kvHeads?: number;
-  readonly qkMode: number;
-  readonly scale?: number;
-  readonly softcap: number;
-}
 
 /** [B, H, S, Dh] and the strides of (b, h, s, d) for a 3-D [B, S, H·Dh] or 4-D [B, H, S, Dh] tensor. */
 function heads(d: ValueDesc, h: number | undefined): { dims: number[]; strides: number[] } | undefined {

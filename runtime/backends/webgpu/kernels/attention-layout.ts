@@ -2,17 +2,11 @@
 // head sizes, whether each of Q/K/V is 3-D ([B, S, H*D]) or 4-D ([B, H, S, D]), the past cache
 // length, and WGSL for the flat offset of element (b, h, s, c) in either layout.
 
+import type { AttentionAttrs } from '../../../ops/attention/attention';
 import type { LowerArgs } from '../kernel';
 import { isF32 } from './conv-common';
 
-export interface AttentionAttrs {
-  readonly isCausal: boolean;
-  readonly qHeads: number | undefined;
-  readonly kvHeads: number | undefined;
-  readonly qkMode: number;
-  readonly scale: number | undefined;
-  readonly softcap: number;
-}
+export type { AttentionAttrs };
 
 /** A [B, H, S, D] view of one of Q, K, V: `three` when it is stored [B, S, H*D]. */
 export interface HeadLayout {
