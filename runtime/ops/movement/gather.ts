@@ -5,7 +5,7 @@ import type { Dim } from '../../ir/graph';
 import { allocData, stridesOf, type Tensor } from '../../tensor';
 import { normAxis } from '../broadcast';
 import { defineOp, OpError } from '../spec';
-import { copyRange, ints, need, product, stridedIndex, take, tensorType } from './util';
+import { copyRange, ints, need, product, stridedIndex, take, takeAlong, tensorType } from './util';
 
 /** An index checked against an axis of size `dim`, negative ones counted from the end. */
 export function checkIndex(op: string, i: number, dim: number): number {
@@ -29,18 +29,7 @@ const gather = defineOp({
     const a = normAxis('Gather', axis, t.dims.length);
     const dim = t.dims[a];
     const idx = ints(ind).map((v) => checkIndex('Gather', v, dim));
-    const outer = product(t.dims, 0, a);
-    const inner = product(t.dims, a + 1);
-    const outDims = [...t.dims.slice(0, a), ...ind.dims, ...t.dims.slice(a + 1)];
-    const out = allocData(t.type, outer * idx.length * inner);
-    let k = 0;
-    for (let o = 0; o < outer; o++) {
-      for (const j of idx) {
-        copyRange(out, k, t.data, (o * dim + j) * inner, inner);
-        k += inner;
-      }
-    }
-    return [{ type: t.type, dims: outDims, data: out }];
+    return [takeAlong(t, a, idx, [...t.dims.slice(0, a), ...ind.dims, ...t.dims.slice(a + 1)])];
   },
 });
 

@@ -1,10 +1,10 @@
 // Ops that pick or reorder elements by a condition or per-row lengths: NonZero, Compress,
 // ReverseSequence.
 
-import { allocData, stridesOf, type Tensor, toNumbers } from '../../tensor';
+import { stridesOf, type Tensor, toNumbers } from '../../tensor';
 import { normAxis } from '../broadcast';
 import { defineOp, OpError } from '../spec';
-import { copyRange, ints, need, product, take, tensorType } from './util';
+import { ints, need, product, take, takeAlong, tensorType } from './util';
 
 /** Whether each element is non-zero (non-empty for strings; NaN counts as non-zero). */
 function truthy(t: Tensor): boolean[] {
@@ -50,18 +50,9 @@ const compress = defineOp({
     const dim = t.dims[a];
     if (cond.length > dim) throw new OpError('Compress', `condition has ${cond.length} entries for an axis of size ${dim}`);
     const picked = cond.flatMap((keep, i) => (keep ? [i] : []));
-    const outer = product(t.dims, 0, a), inner = product(t.dims, a + 1);
     const outDims = [...t.dims];
     outDims[a] = picked.length;
-    const out = allocData(t.type, outer * picked.length * inner);
-    let k = 0;
-    for (let o = 0; o < outer; o++) {
-      for (const j of picked) {
-        copyRange(out, k, t.data, (o * dim + j) * inner, inner);
-        k += inner;
-      }
-    }
-    return [{ type: t.type, dims: outDims, data: out }];
+    return [takeAlong(t, a, picked, outDims)];
   },
 });
 

@@ -49,6 +49,24 @@ export function copyRange(dst: TensorData, dstOff: number, src: TensorData, srcO
   for (let i = 0; i < n; i++) o[dstOff + i] = s[srcOff + i];
 }
 
+/**
+ * The slabs of `t` at `positions` along axis `a`, in that order (a position may repeat), as a
+ * tensor of `outDims`: Gather's and Compress's copy.
+ */
+export function takeAlong(t: Tensor, a: number, positions: readonly number[], outDims: readonly number[]): Tensor {
+  const dim = t.dims[a];
+  const outer = product(t.dims, 0, a), inner = product(t.dims, a + 1);
+  const out = allocData(t.type, outer * positions.length * inner);
+  let k = 0;
+  for (let o = 0; o < outer; o++) {
+    for (const j of positions) {
+      copyRange(out, k, t.data, (o * dim + j) * inner, inner);
+      k += inner;
+    }
+  }
+  return { type: t.type, dims: [...outDims], data: out };
+}
+
 /** Data of `n` elements of `type`, each set to `value` (one element of a tensor of that type). */
 export function filled(type: DType, n: number, value: unknown): TensorData {
   const out = allocData(type, n);
