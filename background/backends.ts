@@ -1,6 +1,6 @@
 // Backend names a page may ask for: the engine's backends plus 'auto' (the best one available
-// here: WebGPU when the worker gets an adapter, else the WebAssembly SIMD kernels, else the
-// reference executor).
+// here: WebGPU when the worker gets a GPU adapter, else the WebAssembly SIMD kernels, else WebGPU
+// on a software adapter, else the reference executor).
 
 import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
 import { kernelModule } from '../runtime/backends/wasm/module';
@@ -10,11 +10,14 @@ import { wasmSimdSupported } from './wasm-kernels';
 
 /** Why WebGPU cannot be used in this worker, or null when it can. */
 async function webgpuProblem(): Promise<string | null> {
+  return (await webgpuStatus()).problem;
+}
+
+async function webgpuStatus(): Promise<{ problem: string | null; software: boolean }> {
   try {
-    await gpuContext();
-    return null;
+    return { problem: null, software: (await gpuContext()).software };
   } catch (e) {
-    return (e as Error).message;
+    return { problem: (e as Error).message, software: false };
   }
 }
 
@@ -31,8 +34,12 @@ async function wasmProblem(): Promise<string | null> {
 
 export async function resolveBackend(requested: string): Promise<BackendName> {
   if (requested === 'auto') {
-    if ((await webgpuProblem()) === null) return 'webgpu';
-    return (await wasmProblem()) === null ? 'wasm' : 'reference';
+    const gpu = await webgpuStatus();
+    if (gpu.problem === null && !gpu.software) return 'webgpu';
+    // A software adapter compiles and runs every kernel on the CPU: MobileNetV2's creation takes
+    // seconds on SwiftShader, against a third of a second for the WASM kernels (docs/BENCHMARKS.md).
+    if ((await wasmProblem()) === null) return 'wasm';
+    return gpu.problem === null ? 'webgpu' : 'reference';
   }
   if (!isBackendName(requested)) {
     throw new KilnError('NotSupportedError', `unknown backend '${requested}': the supported backends are 'auto', ${BACKENDS.map((b) => `'${b}'`).join(', ')}`);

@@ -8,7 +8,7 @@ import { PortClient } from './page-client';
 import { KilnSession } from './page-session';
 
 export interface CreateOptions {
-  /** 'auto' (default) or a backend name such as 'reference' */
+  /** 'auto' (default: the worker picks, background/backends.ts) or 'webgpu', 'wasm', 'reference' */
   backend?: string;
   signal?: AbortSignal;
   /** receives an EventTarget that fires 'downloadprogress' ProgressEvents {loaded, total} */

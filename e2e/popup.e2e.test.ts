@@ -49,7 +49,7 @@ describe('popup', () => {
   const statusText = () => popup.locator('#status').textContent();
   const modelBytes = async () => Number(await popup.locator('#storage-models').getAttribute('data-bytes'));
 
-  it('lists the built-in models and the device: SwiftShader WebGPU, WASM SIMD', async () => {
+  it('lists the built-in models and the device: SwiftShader WebGPU (software), WASM SIMD', async () => {
     popup = await openPopup();
     for (const m of CATALOG) {
       await expect(item(m.id).locator('.model-name').textContent()).resolves.toBe(m.name);
@@ -57,7 +57,10 @@ describe('popup', () => {
       await expect(item(m.id).locator('.model-state').textContent()).resolves.toBe('built in, installs on first use');
     }
     await popup.locator('#device-webgpu .adapter').waitFor();
-    expect((await popup.locator('#device-webgpu .adapter').textContent())!.toLowerCase()).toContain('swiftshader');
+    const adapter = (await popup.locator('#device-webgpu .adapter').textContent())!;
+    expect(adapter.toLowerCase()).toContain('swiftshader');
+    // SwiftShader is the browser's software adapter: 'auto' passes it over for the WASM kernels
+    expect(adapter).toContain('software, the CPU emulating a GPU: models run on WebAssembly instead');
     expect(await popup.locator('#device-webgpu .limits').textContent()).toContain('maxStorageBufferBindingSize');
     expect(await popup.locator('#device-simd').textContent()).toBe('yes');
     expect(await modelBytes()).toBe(0);

@@ -48,7 +48,10 @@ declare global {
   type KilnAvailability = 'unavailable' | 'downloadable' | 'downloading' | 'available';
 
   interface KilnCreateOptions {
-    /** 'auto' (default: the best available) or a backend name; today 'reference' */
+    /**
+     * 'auto' (default): WebGPU on a GPU adapter, else the WebAssembly SIMD kernels, else WebGPU on a
+     * software adapter, else the reference executor; or 'webgpu', 'wasm', 'reference'
+     */
     backend?: string;
     signal?: AbortSignal;
     /** receives an EventTarget firing 'downloadprogress' ProgressEvents ({loaded, total} in bytes) */

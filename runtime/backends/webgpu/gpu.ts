@@ -37,6 +37,11 @@ export interface GpuContext {
   readonly timestamps: boolean;
   /** the device has the 'subgroups' feature: kernels may `enable subgroups;` */
   readonly subgroups: boolean;
+  /**
+   * The adapter is software, the CPU emulating a GPU (SwiftShader, WARP: the browser's fallback
+   * adapter): it runs every kernel, far slower than a GPU and slower than the WASM backend.
+   */
+  readonly software: boolean;
 }
 
 let devicePromise: Promise<GpuContext> | undefined;
@@ -70,10 +75,17 @@ export function gpuContext(): Promise<GpuContext> {
     });
     const info = adapter.info;
     const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-    return { device, adapterInfo, syncPipelines: p.syncPipelines, timestamps, subgroups: device.features.has('subgroups') };
+    const software = isSoftware(adapter);
+    return { device, adapterInfo, syncPipelines: p.syncPipelines, timestamps, subgroups: device.features.has('subgroups'), software };
   })();
   devicePromise.catch(() => (devicePromise = undefined));
   return devicePromise;
+}
+
+/** Whether an adapter is the browser's (or Dawn's) software fallback; older builds say so on the adapter itself. */
+export function isSoftware(adapter: GPUAdapter): boolean {
+  const a = adapter as GPUAdapter & { info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean };
+  return a.info?.isFallbackAdapter ?? a.isFallbackAdapter ?? false;
 }
 
 /** Pipelines by WGSL source (each promise settles once the pipeline is created). */
