@@ -36,8 +36,9 @@ export async function resolveBackend(requested: string): Promise<BackendName> {
   if (requested === 'auto') {
     const gpu = await webgpuStatus();
     if (gpu.problem === null && !gpu.software) return 'webgpu';
-    // A software adapter compiles and runs every kernel on the CPU: MobileNetV2's creation takes
-    // seconds on SwiftShader, against a third of a second for the WASM kernels (docs/BENCHMARKS.md).
+    // A software adapter compiles and runs every kernel on the CPU: in the extension MobileNetV2
+    // took 4–5 s to create and 3–5 s a run on SwiftShader's, under a second and 30–50 ms on the
+    // WASM kernels (docs/BENCHMARKS.md).
     if ((await wasmProblem()) === null) return 'wasm';
     return gpu.problem === null ? 'webgpu' : 'reference';
   }

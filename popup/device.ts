@@ -6,8 +6,6 @@ import { shortList } from './format';
 
 export interface GpuReport {
   readonly ok: boolean;
-  /** a software adapter (the CPU emulating a GPU): 'auto' runs models on WebAssembly then */
-  readonly software: boolean;
   /** one line: vendor, architecture, description; or why there is no adapter */
   readonly summary: string;
   readonly limits: readonly [name: string, value: number][];
@@ -17,7 +15,7 @@ export interface GpuReport {
 const LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup'] as const;
 
 export async function probeGpu(): Promise<GpuReport> {
-  const none = (why: string): GpuReport => ({ ok: false, software: false, summary: why, limits: [], features: [] });
+  const none = (why: string): GpuReport => ({ ok: false, summary: why, limits: [], features: [] });
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return none('not available: this browser exposes no navigator.gpu (WebGPU is off or unsupported)');
   let adapter: GPUAdapter | null;
@@ -30,15 +28,10 @@ export async function probeGpu(): Promise<GpuReport> {
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
   const parts = [info?.vendor, info?.architecture, info?.description].filter((s): s is string => !!s);
   const limits = LIMITS.filter((n) => typeof adapter.limits[n] === 'number').map((n) => [n, adapter.limits[n]] as [string, number]);
-  const software = isSoftware(adapter);
   const named = parts.length > 0 ? [...new Set(parts)].join(' · ') : 'an adapter (the browser gives no details)';
-  return {
-    ok: true,
-    software,
-    summary: software ? `${named} (software, the CPU emulating a GPU: models run on WebAssembly instead)` : named,
-    limits,
-    features: [...adapter.features].sort(),
-  };
+  // a software adapter is one 'auto' passes over for the WASM kernels where they can run
+  const software = !isSoftware(adapter) ? '' : ` (software, the CPU emulating a GPU${wasmSimd() ? ': models run on WebAssembly instead' : ''})`;
+  return { ok: true, summary: named + software, limits, features: [...adapter.features].sort() };
 }
 
 /** A module with one function returning a v128 (i8x16.splat, i8x16.popcnt): valid only with SIMD. */
