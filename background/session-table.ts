@@ -15,6 +15,8 @@ export interface SessionEngine {
   open(modelId: string, backend: BackendName): Promise<InferenceSession>;
   /** told after each run (a run may have compiled a plan worth keeping) */
   ran?(session: InferenceSession): void;
+  /** told just before a session is released (what it compiled and has not kept yet is kept first) */
+  releasing?(session: InferenceSession): void;
 }
 
 /** Whoever holds a session open (a connection); its sessions close when it does. */
@@ -100,7 +102,7 @@ export class SessionTable {
   /** Drops the session and frees its engine session's memory (after runs in flight end). */
   private async forget(id: string): Promise<void> {
     this.records.delete(id);
-    this.live.get(id)?.then((s) => s.release(), () => undefined);
+    this.live.get(id)?.then((s) => (this.engine.releasing?.(s), s.release()), () => undefined);
     this.live.delete(id);
     this.owners.delete(id);
     await this.store.remove(id);

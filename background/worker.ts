@@ -33,6 +33,7 @@ const deps = {} as { library: ModelLibrary; permissions: Permissions; compiled: 
 const sessions = new SessionTable(chromeSessionStore, {
   open: async (id, backend) => (await deps.compiled.open(id, backend)).session,
   ran: (session) => deps.compiled.ran(session),
+  releasing: (session) => deps.compiled.releasing(session),
 });
 const queue = new SerialQueue();
 const lanes = new Lanes();

@@ -111,7 +111,7 @@ it.each(['wasm', 'webgpu'])('on the %s backend, the session of a stopped worker 
   expect(await createdFrom(backend)).toEqual(['compiled']);
   const want = await runKept(page, feeds, name);
   await expectMatchesOrt(want);
-  // the plans are stored after create answered (one entry per backend)
+  // the plans are stored after the first run answered (one entry per backend)
   await expect.poll(() => compiledEntries(browser.context), { timeout: 30_000 }).toBe(backend === 'wasm' ? 1 : 2);
   await worker.stop();
   const got = await runKept(page, feeds, name);

@@ -120,6 +120,12 @@ export class InferenceSession {
   }
 
   private released = false;
+
+  /** Whether release() was called: runs and exports then fail. */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
   /** runs and exports in flight: release() waits for them */
   private holds = 0;
 
