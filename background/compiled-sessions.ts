@@ -44,9 +44,9 @@ const RECENT_BYTES = 64 * 1024 * 1024;
 /**
  * How long a compiled session waits for its first run before its plans are stored anyway. A page
  * that creates a session and runs it at once gets both answers before the store starts: in the
- * extension, MobileNetV2 on WASM, cold, creation 969–1003 ms and the first run 295–308 when the
- * store began at creation (its export's copies ran before creation answered), 624–659 and
- * 107–140 now; the runs right after the first pay for the store instead.
+ * extension, MobileNetV2 on WASM, cold (bench/create/software-adapter.ts), creation 726–1005 ms
+ * and the first run 229–353 when the store began at creation (its export's copies ran before
+ * creation answered), 607–762 and 117–142 now; the runs right after the first pay for it instead.
  */
 const STORE_UNRUN_AFTER_MS = 2000;
 
