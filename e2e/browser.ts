@@ -176,6 +176,19 @@ export async function compiledEntries(context: BrowserContext): Promise<number> 
   }));
 }
 
+/** Empties the extension's compiled-model cache (its worker's IndexedDB store), for benchmarks of cold creates. */
+export async function clearCompiled(context: BrowserContext): Promise<void> {
+  await (await currentWorker(context)).evaluate(() => new Promise<void>((resolve, reject) => {
+    const open = indexedDB.open('kiln');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction('compiled', 'readwrite');
+      tx.objectStore('compiled').clear();
+      tx.oncomplete = () => (open.result.close(), resolve());
+    };
+  }));
+}
+
 export interface ServeOptions {
   /** a Content-Security-Policy header sent with every response */
   csp?: string;

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compiledEntries, currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
+import { clearCompiled, compiledEntries, currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
 import { workerControl } from '../../e2e/worker-control';
 import { median } from '../median';
 
@@ -39,16 +39,6 @@ const sha256 = createHash('sha256').update(readFileSync(MODEL)).digest('hex');
 async function inWorker<T>(fn: () => Promise<T> | T): Promise<T> {
   return (await currentWorker(browser.context)).evaluate(fn);
 }
-
-const emptyCache = () => inWorker(() => new Promise<void>((resolve, reject) => {
-  const open = indexedDB.open('kiln');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const tx = open.result.transaction('compiled', 'readwrite');
-    tx.objectStore('compiled').clear();
-    tx.oncomplete = () => (open.result.close(), resolve());
-  };
-}));
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
   for (const started = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 50))) {
@@ -81,7 +71,7 @@ try {
   };
   const cold: Awaited<ReturnType<typeof createOnce>>[] = [], warm: typeof cold = [], live: typeof cold = [];
   for (let i = 0; i < runs; i++) {
-    await emptyCache();
+    await clearCompiled(browser.context);
     cold.push(await createOnce());
     await until('the plans to be stored', async () => (await compiledEntries(browser.context)) > 0);
     warm.push(await createOnce());

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentWorker, launchWithExtension, servePage } from '../../e2e/browser';
+import { clearCompiled, launchWithExtension, servePage } from '../../e2e/browser';
 import { workerControl } from '../../e2e/worker-control';
 
 const MODEL = join(import.meta.dirname, '../../../shared/models/mobilenet_v2.onnx');
@@ -23,16 +23,6 @@ const browser = await launchWithExtension({ webgpu: true, prompts: 'always' });
 const url = `${served.origin}/model.onnx`;
 const sha256 = createHash('sha256').update(readFileSync(MODEL)).digest('hex');
 
-const emptyCache = async () => (await currentWorker(browser.context)).evaluate(() => new Promise<void>((resolve, reject) => {
-  const open = indexedDB.open('kiln');
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const tx = open.result.transaction('compiled', 'readwrite');
-    tx.objectStore('compiled').clear();
-    tx.oncomplete = () => (open.result.close(), resolve());
-  };
-}));
-
 try {
   const worker = await workerControl(browser);
   const page = await browser.context.newPage();
@@ -43,7 +33,7 @@ try {
   }, { url, sha256 });
   console.log('MobileNetV2, cold creates in the extension, WebGPU adapter: software (SwiftShader); ms as the page sees them');
   for (const backend of ['auto', 'wasm', 'webgpu', 'auto']) {
-    await emptyCache();
+    await clearCompiled(browser.context);
     await worker.stop();
     const r = await page.evaluate(async ({ url, sha256, backend }) => {
       const t0 = performance.now();
