@@ -4,6 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDawn } from '../../cli/node-gpu';
+import type { PlanReport } from '../../runtime/backends/webgpu/executable';
 import { lower } from '../../runtime/backends/webgpu/lower';
 import { importOnnx } from '../../runtime/onnx/import';
 import { optimize } from '../../runtime/passes';
@@ -16,9 +17,10 @@ type Feeds = Record<string, Tensor>;
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
+/** Runs the model on WebGPU and the reference, compares, and returns the WebGPU plan's report for the feeds' shapes. */
 async function compare(
   inputs: IO[], outputs: IO[], nodes: NodeSpec[], initializers: Record<string, Tensor>, feeds: Feeds, tol = 1e-4, opset = 18,
-): Promise<void> {
+): Promise<PlanReport> {
   const bytes = buildModel({ inputs, outputs, nodes, initializers, opset });
   const gpu = await InferenceSession.create(bytes, { backend: 'webgpu', noFallback: true });
   const ref = await InferenceSession.create(bytes, { backend: 'reference' });
@@ -33,6 +35,7 @@ async function compare(
     for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     expect(worst / scale, `${k}: max abs diff ${worst} at output scale ${scale}`).toBeLessThanOrEqual(tol);
   }
+  return (await gpu.planReport(new Map(Object.entries(feeds).map(([name, t]) => [name, t.dims]))))!;
 }
 
 const f32 = (name: string, dims: number[]): IO => ({ name, type: 'float32', dims });
@@ -138,11 +141,9 @@ describe('webgpu nn kernels', () => {
     nodes.push({ op: 'Add', inputs: [prev, 'x'], outputs: ['s'] }, { op: 'Add', inputs: ['p0', 'p0'], outputs: ['t'] });
     const xDims = [1, 12, 10, 10];
     const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
-    await compare([f32('x', xDims)], [out4('s'), out4('t')], nodes, inits, feeds);
+    const generic = await compare([f32('x', xDims)], [out4('s'), out4('t')], nodes, inits, feeds);
     const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('s'), out4('t')], nodes, initializers: inits, opset: 18 });
-    const shapes = new Map([['x', xDims]]);
-    const generic = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(shapes))!;
-    const baked = (await (await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: true })).planReport(shapes))!;
+    const baked = (await (await InferenceSession.create(bytes, { backend: 'webgpu', specialiseShapes: true })).planReport(new Map([['x', xDims]])))!;
     // the last pointwise conv takes `+ x` as its fused residual
     expect(generic.dispatches).toBe(6);
     // one pointwise GEMM (with or without a residual: a flag in its uniform), one depthwise kernel, one add
@@ -166,10 +167,7 @@ describe('webgpu nn kernels', () => {
     ];
     const xDims = [1, 256, 8, 8];
     const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
-    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
-    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-    const session = await InferenceSession.create(bytes, { backend: 'webgpu' });
-    const report = (await session.planReport(new Map([['x', xDims]])))!;
+    const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
     // the split conv's GEMM and sum, the unsplit conv's GEMM: the two GEMMs are one pipeline
     expect(report.dispatches).toBe(3);
     expect(report.pipelines).toBe(2);
@@ -202,9 +200,7 @@ describe('webgpu nn kernels', () => {
     nodes.push({ op: 'Clip', inputs: ['f0', 'lo'], outputs: ['y'] });
     const xDims = [1, 12, 16, 14];
     const feeds = { x: tensor('float32', xDims, r.floats(size(xDims), 2)) };
-    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
-    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
     expect(report.dispatches).toBe(7);
     // one pointwise GEMM for all four clamps, one depthwise kernel for both strides and every width
     expect(report.pipelines).toBe(2);
@@ -223,9 +219,7 @@ describe('webgpu nn kernels', () => {
       { op: 'Concat', inputs: ['c', 'p'], outputs: ['y'], attrs: { axis: 1 } },
     ];
     const xDims = [1, 6, 12, 10];
-    await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
-    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
     expect(report.dispatches).toBe(6);
     // an implicit GEMM per spatial size (as uniforms, its sizes cost ResNet-50's 3×3 convs a
     // quarter more GPU time on the H200), one concat, one max pool
@@ -246,9 +240,7 @@ describe('webgpu nn kernels', () => {
       { op: 'Conv', inputs: ['abd', 'wc'], outputs: ['y'] },
     ];
     const xDims = [1, 4, 8, 8];
-    await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
-    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims))) });
     // four convs, no copy
     expect(report.dispatches).toBe(4);
   });
@@ -272,9 +264,7 @@ describe('webgpu nn kernels', () => {
       { op: 'Add', inputs: ['c', 'a2'], outputs: ['y'] },
     ];
     const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
-    await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
-    const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-    const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+    const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
     expect(report.dispatches).toBe(3);
   });
 
@@ -298,9 +288,7 @@ describe('webgpu nn kernels', () => {
         { op: 'Add', inputs: ['c', 'res'], outputs: ['y'] },
       ];
       const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
-      await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
-      const bytes = buildModel({ inputs: [f32('x', xDims)], outputs: [out4('y')], nodes, initializers: inits, opset: 18 });
-      const report = (await (await InferenceSession.create(bytes, { backend: 'webgpu' })).planReport(new Map([['x', xDims]])))!;
+      const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
       // pool, squeeze conv (its Sigmoid fused), the scaled conv with its residual: no Mul, no Add
       expect(report.dispatches, `[${xDims}]`).toBe(C === 256 ? 5 : 3);
     }
