@@ -1,7 +1,7 @@
 // What the popup says about the device: the WebGPU adapter (or why there is none) and whether
 // this browser's WebAssembly has SIMD (Kiln's wasm backend needs it).
 
-import { isSoftware } from '../runtime/backends/webgpu/gpu';
+import { isSoftware } from '../runtime/backends/webgpu/software-adapter';
 import { shortList } from './format';
 
 export interface GpuReport {

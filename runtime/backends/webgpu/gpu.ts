@@ -1,6 +1,7 @@
 // Where the WebGPU device comes from, and the one place pipelines are created. Browsers (and the
 // extension's service worker) use navigator.gpu; Node injects Dawn's GPU with `provideGpu`.
 
+import { isSoftware } from './software-adapter';
 import { withPrelude } from './wgsl';
 
 export interface GpuProvider {
@@ -80,12 +81,6 @@ export function gpuContext(): Promise<GpuContext> {
   })();
   devicePromise.catch(() => (devicePromise = undefined));
   return devicePromise;
-}
-
-/** Whether an adapter is the browser's (or Dawn's) software fallback; older builds say so on the adapter itself. */
-export function isSoftware(adapter: GPUAdapter): boolean {
-  const a = adapter as GPUAdapter & { info?: { isFallbackAdapter?: boolean }; isFallbackAdapter?: boolean };
-  return a.info?.isFallbackAdapter ?? a.isFallbackAdapter ?? false;
 }
 
 /** Pipelines by WGSL source (each promise settles once the pipeline is created). */
