@@ -1,6 +1,6 @@
 // The compiler's graph passes, and `optimize`, which runs them in order for one set of input
 // shapes: specialise shapes and fold constants, drop Identity and dead code, fold BatchNorm into
-// Conv/Gemm, fuse residual adds into convolutions (when the backend asks), activations into their
+// Conv/Gemm and zero Pads into the Convs reading them, fuse residual adds into convolutions (when the backend asks), activations into their
 // producers, then channel scales into the convolutions reading them (when the backend asks; after
 // the activations, so that a SiLU written as Mul(x, Sigmoid(x)) fuses as one), drop dead code again.
 
@@ -9,6 +9,7 @@ import { foldBatchNorm } from './batchnorm-fold';
 import { eliminateDeadCode } from './dead-code';
 import { fuseActivations } from './fuse-activations';
 import { fuseChannelScales } from './fuse-channel-scale';
+import { fusePads } from './fuse-pad';
 import { fuseResidualAdds } from './fuse-residual';
 import { eliminateIdentities } from './identity';
 import { specialiseShapes } from './specialise';
@@ -37,6 +38,7 @@ export function optimize(
   const spec = specialiseShapes(model, inputShapes, { fold });
   let m = eliminateDeadCode(eliminateIdentities(spec.model));
   if (fold) m = foldBatchNorm(m, spec.types);
+  m = fusePads(m);
   if (options.fuseResidual) m = fuseResidualAdds(m, spec.types);
   if (options.fuse ?? true) m = fuseActivations(m, spec.types);
   if (options.fuseChannelScale) m = fuseChannelScales(m, spec.types);
@@ -51,6 +53,7 @@ export { foldBatchNorm } from './batchnorm-fold';
 export { eliminateDeadCode } from './dead-code';
 export { FUSABLE_PRODUCERS, fuseActivations } from './fuse-activations';
 export { addFusedResidual, fuseResidualAdds, RESIDUAL_ATTR, residualInput } from './fuse-residual';
+export { fusePads } from './fuse-pad';
 export { fuseChannelScales, INPUT_SCALE_ATTR, inputScaleInput, scaleFusedInput } from './fuse-channel-scale';
 export { opInputs } from './fused-inputs';
 export { eliminateIdentities } from './identity';
