@@ -156,4 +156,28 @@ describe('CompiledSessions', () => {
     await s.idle();
     expect(await cache.list('cls')).toEqual([]);
   });
+
+  it('prepare compiles and stores a model of static shapes ahead of any page, once; one whose shapes come with its first run waits for it', async () => {
+    const db = await openKilnDb(new IDBFactory());
+    const reads = { count: 0 };
+    const cache = new CompiledCache(db);
+    const bytes = async (id: string) => (reads.count++, id === 'face' ? FACE : MODEL);
+    const s = new CompiledSessions({ cache, bytes, sha256: async (id) => (id === 'face' ? 'a' : 'b').repeat(64) });
+    expect(await s.prepare('face', 'wasm')).toEqual(['wasm']);
+    expect(await cache.list('face')).toHaveLength(1);
+    expect(reads.count).toBe(1);
+    // compiled already: nothing is read or compiled again
+    expect(await s.prepare('face', 'wasm')).toEqual(['wasm']);
+    expect(reads.count).toBe(1);
+    // a page's first create (a new worker) restores it
+    const page = new CompiledSessions({ cache, bytes, sha256: async () => 'a'.repeat(64) });
+    const opened = await page.open('face', 'wasm');
+    expect(opened.source).toBe('cache');
+    expect(reads.count).toBe(1);
+    await opened.session.run(faceFeeds());
+
+    // the classifier's batch is dynamic: nothing to compile before a page runs it
+    expect(await s.prepare('cls', 'wasm')).toEqual([]);
+    expect(await cache.list('cls')).toEqual([]);
+  }, 60_000);
 });

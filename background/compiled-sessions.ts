@@ -13,7 +13,7 @@ import { InferenceSession } from '../runtime/session';
 import { keepAlive } from './lifetime';
 import { syntheticFeeds } from './synthetic-feeds';
 import type { ModelLibrary } from './library';
-import { CompiledCache } from './store/compiled';
+import { CompiledCache, type CompiledSummary } from './store/compiled';
 import type { KilnDb } from './store/db';
 
 export interface CompiledSessionsDeps {
@@ -77,7 +77,7 @@ export class CompiledSessions {
    */
   async recompile(modelId: string, fallback: () => Promise<BackendName>): Promise<string[]> {
     const { cache } = this.deps;
-    const had = [...new Set((await cache.list(modelId)).map((s) => s.backend))].filter(isBackendName);
+    const had = (await this.compiledFor(modelId)).filter(isBackendName);
     this.forget(modelId);
     await cache.deleteForModel(modelId);
     for (const backend of had.length ? had : [await fallback()]) {
@@ -91,7 +91,28 @@ export class CompiledSessions {
         console.warn(`kiln: '${modelId}' could not be recompiled for ${backend}`, e);
       }
     }
-    return [...new Set((await cache.list(modelId)).map((s) => s.backend))].sort();
+    return this.compiledFor(modelId);
+  }
+
+  /**
+   * Compiles an installed model for `backend` before any page asks for it, so that a page's first
+   * create restores it from the store. A model already compiled there is left as it is, and one whose
+   * input shapes are set by its first run is not compiled (a made-up input's shapes would seldom be a
+   * page's). Returns the backends it is compiled for now.
+   */
+  async prepare(modelId: string, backend: BackendName): Promise<string[]> {
+    const stored = await this.restorable(modelId, backend);
+    if (stored && stored.length === 0) {
+      const { session } = await this.open(modelId, backend);
+      this.ran(session);
+      await this.idle();
+      session.release();
+    }
+    return this.compiledFor(modelId);
+  }
+
+  private async compiledFor(modelId: string): Promise<string[]> {
+    return [...new Set((await this.deps.cache.list(modelId)).map((s) => s.backend))].sort();
   }
 
   /** Times `runs` runs (after three warm-ups) of the model on `backend`, on a synthetic input. */
@@ -125,18 +146,25 @@ export class CompiledSessions {
     while (this.storing.size) await Promise.all(this.storing);
   }
 
-  private async openOrCompile(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
-    const { cache, bytes, sha256 } = this.deps;
+  /** The model's stored entries this backend, device and compiler can restore (undefined: the backend compiles nothing). */
+  private async restorable(modelId: string, backend: BackendName): Promise<CompiledSummary[] | undefined> {
+    const { cache, sha256 } = this.deps;
     const engine = createBackend(backend);
-    if (!engine.restore) return { session: await InferenceSession.create(await bytes(modelId), { backend }), source: 'compiled' };
+    if (!engine.restore) return undefined;
     const fingerprint = await engine.fingerprint();
     if (!this.pruned.has(backend)) {
       this.pruned.add(backend);
       await cache.prune({ compilerVersion: COMPILER_VERSION, backend, deviceFingerprint: fingerprint });
     }
     const sha = await sha256(modelId);
-    const stored = (await cache.list(modelId)).filter((s) =>
+    return (await cache.list(modelId)).filter((s) =>
       s.modelSha256 === sha && s.backend === backend && s.deviceFingerprint === fingerprint && s.compilerVersion === COMPILER_VERSION);
+  }
+
+  private async openOrCompile(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
+    const { cache, bytes } = this.deps;
+    const stored = await this.restorable(modelId, backend);
+    if (!stored) return { session: await InferenceSession.create(await bytes(modelId), { backend }), source: 'compiled' };
     for (const entry of stored) {
       try {
         const compiled = this.recent.get(entry.key)?.compiled ?? ((await cache.get(entry.key)) as CompiledModel);

@@ -6,9 +6,10 @@ import { abortError } from './errors';
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
 
-  run<T>(job: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  /** Runs `job` after the jobs before it, unless `signal` aborts first. */
+  run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const result = this.tail.then(() => {
-      if (signal.aborted) throw abortError();
+      if (signal?.aborted) throw abortError();
       return job();
     });
     this.tail = result.catch(() => undefined);

@@ -439,7 +439,7 @@ describe('the worker router', () => {
     expect(await popup.ask({ kind: 'availability', model: 'blazeface' })).toMatchObject({ kind: 'error', name: 'DataError' });
   });
 
-  it("the popup's delete drops the worker's copy too; benchmark and recompile need an installed model", async () => {
+  it("the popup's delete drops the worker's copy too; benchmark, recompile and prepare need an installed model", async () => {
     const w = worker();
     const page = connect(w, 'https://a.example');
     await createSession(page);
@@ -454,11 +454,14 @@ describe('the worker router', () => {
     expect(times.every((t) => t > 0)).toBe(true);
     // the reference backend compiles nothing: nothing to store
     expect(await popup.ask({ kind: 'models.recompile', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { backends: [] } });
+    expect(await popup.ask({ kind: 'models.prepare', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { backends: [] } });
+    expect(await page.ask({ kind: 'models.prepare', model: 'ppocr-cls' })).toMatchObject({ kind: 'error', name: 'DataError' });
     expect(await popup.ask({ kind: 'models.benchmark', model: 'ppocr-cls', runs: 1000 })).toMatchObject({ kind: 'error', name: 'DataError' });
 
     expect(await popup.ask({ kind: 'models.delete', model: 'ppocr-cls' })).toMatchObject({ kind: 'result', value: { deleted: true } });
     expect(await status()).toMatchObject({ loaded: false });
     expect(await popup.ask({ kind: 'models.benchmark', model: 'ppocr-cls' })).toMatchObject({ kind: 'error', name: 'NotFoundError' });
+    expect(await popup.ask({ kind: 'models.prepare', model: 'ppocr-cls' })).toMatchObject({ kind: 'error', name: 'NotFoundError' });
     // a page's next create installs it again from the bundled catalog
     await createSession(page);
     expect(await status()).toMatchObject({ loaded: true });

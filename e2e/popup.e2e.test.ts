@@ -1,5 +1,6 @@
 // The popup in the real extension, end to end: built-in models and the device (SwiftShader's
-// WebGPU adapter, WASM SIMD), install from a URL (progress bar) and from a file, a site's grant
+// WebGPU adapter, WASM SIMD), install from a URL (progress bar) and from a file, each compiled for
+// this device right after, a site's grant
 // listed and revoked, delete freeing the storage. Screenshots land in .out/popup-*.png, and every
 // step asserts on the DOM the screenshot shows.
 
@@ -8,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, servePage, type LaunchedBrowser, type ServedPage } from './browser';
+import { compiledEntries, launchWithExtension, servePage, type LaunchedBrowser, type ServedPage } from './browser';
 import { CATALOG } from '../models/catalog';
 import { formatSize } from '../popup/format';
 
@@ -99,7 +100,8 @@ describe('popup', () => {
     // keyboard: Enter in the field submits the form
     await popup.press('#install-sha256', 'Enter');
     await popup.waitForFunction(() => /Installed/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    expect(await statusText()).toBe(`Installed squeezenet1_1.onnx (${formatSize(size)}).`);
+    // compiling next (or done already)
+    expect(await statusText()).toMatch(/^Installed squeezenet1_1\.onnx \([^)]+\)\. (Compiling it for this device…|Compiled for wasm\.)$/);
     const bar = popup.locator('#install-progress');
     expect(await bar.isVisible()).toBe(true);
     expect(Number(await bar.getAttribute('data-updates'))).toBeGreaterThan(0);
@@ -110,9 +112,14 @@ describe('popup', () => {
     await expect(m.locator('.model-size').textContent()).resolves.toBe(formatSize(size));
     await expect(m.locator('.model-source').textContent()).resolves.toBe(`URL ${new URL(models.origin).host}/squeezenet1_1.onnx`);
     await expect(m.locator('.model-format').textContent()).resolves.toBe('ONNX');
-    await expect(m.locator('.model-backends').textContent()).resolves.toBe('not compiled yet');
     await expect(m.locator('.model-used').textContent()).resolves.toBe('used just now');
     expect(await modelBytes()).toBe(size);
+    // then compiled in the worker for this device ('auto': WebAssembly beside a software adapter),
+    // so that a page's first create restores it instead of compiling
+    await popup.waitForFunction(() => /Compiled for/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await statusText()).toBe(`Installed squeezenet1_1.onnx (${formatSize(size)}). Compiled for wasm.`);
+    await expect.poll(() => m.locator('.model-backends').textContent(), { timeout: 10_000 }).toBe('compiled: wasm');
+    expect(await compiledEntries(browser.context)).toBe(1);
     await popup.screenshot({ path: join(OUT, 'popup-url-installed.png'), fullPage: true });
   });
 
@@ -126,6 +133,8 @@ describe('popup', () => {
     await expect(m.locator('.model-source').textContent()).resolves.toBe('file mobilenet_v2.onnx');
     expect(await popup.locator('#install-progress').getAttribute('data-percent')).toBe('100');
     expect(await modelBytes()).toBe(size + statSync(SQUEEZENET).size);
+    await popup.waitForFunction(() => /Compiled for/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await compiledEntries(browser.context)).toBe(2);
     // the same file again: nothing new
     await popup.setInputFiles('#install-file', MOBILENET);
     await popup.waitForFunction(() => /already installed/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });

@@ -267,7 +267,13 @@ const showProgress: Progress = (loaded, total, phase) => {
   progressBar.dataset.updates = String(Number(progressBar.dataset.updates ?? 0) + 1);
 };
 
-async function runInstall(what: string, work: (signal: AbortSignal) => Promise<string>): Promise<void> {
+/** What an install says when it is done, and the model it installed (to compile), if it is new. */
+interface Installed {
+  readonly said: string;
+  readonly model?: string;
+}
+
+async function runInstall(what: string, work: (signal: AbortSignal) => Promise<Installed>): Promise<void> {
   if (installing) {
     say('An install is already running: wait for it or cancel it.', 'error');
     return;
@@ -282,9 +288,10 @@ async function runInstall(what: string, work: (signal: AbortSignal) => Promise<s
   progressBox.hidden = false;
   progressText.textContent = `Installing ${what}…`;
   say(`Installing ${what}…`);
+  let done: Installed | undefined;
   try {
-    const done = await work(installing.signal);
-    say(done);
+    done = await work(installing.signal);
+    say(done.said);
   } catch (e) {
     const aborted = e instanceof DOMException && e.name === 'AbortError';
     say(aborted ? `Cancelled the install of ${what}.` : `Could not install ${what}: ${messageOf(e)}`, 'error');
@@ -298,6 +305,22 @@ async function runInstall(what: string, work: (signal: AbortSignal) => Promise<s
     fileInput.value = '';
     await refresh(false);
   }
+  if (done?.model) await prepare(done.model, done.said);
+}
+
+/**
+ * Has the worker compile a model just installed for this device (it goes on if the popup closes),
+ * so that a page's first create finds it compiled instead of compiling it then.
+ */
+async function prepare(model: string, installed: string): Promise<void> {
+  say(`${installed} Compiling it for this device…`);
+  try {
+    const { backends } = await askWorker({ kind: 'models.prepare', model }, LONG_MS);
+    say(backends.length ? `${installed} Compiled for ${backends.join(', ')}.` : `${installed} It compiles when a page first runs it.`);
+  } catch (e) {
+    say(`${installed} Could not compile it yet: ${messageOf(e)}`, 'error');
+  }
+  await refresh(false);
 }
 
 function installFromFile(file: File): void {
@@ -309,7 +332,7 @@ function installFromFile(file: File): void {
   void runInstall(file.name, async (signal) => {
     const { models } = await stores();
     const { info, existed } = await installFile(models, file, showProgress, signal);
-    return existed ? `${info.name} is already installed.` : `Installed ${info.name} (${formatSize(info.size)}).`;
+    return existed ? { said: `${info.name} is already installed.` } : { said: `Installed ${info.name} (${formatSize(info.size)}).`, model: info.id };
   });
 }
 
@@ -350,7 +373,7 @@ urlForm.addEventListener('submit', (e) => {
     const r = await installUrl(url, sha, showProgress, signal);
     urlInput.value = '';
     shaInput.value = '';
-    return `Installed ${r.name} (${formatSize(r.bytes)}).`;
+    return { said: `Installed ${r.name} (${formatSize(r.bytes)}).`, model: r.id };
   });
 });
 

@@ -69,9 +69,15 @@ export interface ModelsCancelRequest { readonly kind: 'models.cancel'; readonly 
 export interface ModelsDeleteRequest { readonly kind: 'models.delete'; readonly id: number; readonly model: string }
 /** Drops a model's compiled plans and compiles it again, for the backends it had plans for (else the best one here). */
 export interface ModelsRecompileRequest { readonly kind: 'models.recompile'; readonly id: number; readonly model: string }
+/**
+ * Compiles a model the popup just installed, for the best backend here, so that a page's first create
+ * finds it compiled; it goes on when the popup closes. A model whose input shapes are set by its
+ * first run is left to compile then.
+ */
+export interface ModelsPrepareRequest { readonly kind: 'models.prepare'; readonly id: number; readonly model: string }
 /** Times `runs` runs of an installed model on the best backend here, on a synthetic input, after warm-ups. */
 export interface ModelsBenchmarkRequest { readonly kind: 'models.benchmark'; readonly id: number; readonly model: string; readonly runs?: number }
-export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest | ModelsCancelRequest | ModelsDeleteRequest | ModelsRecompileRequest | ModelsBenchmarkRequest;
+export type PopupRequest = ModelsStatusRequest | ModelsInstallRequest | ModelsCancelRequest | ModelsDeleteRequest | ModelsRecompileRequest | ModelsPrepareRequest | ModelsBenchmarkRequest;
 
 export interface ModelStatus {
   readonly id: string;
@@ -94,6 +100,8 @@ export interface PopupResults {
   'models.delete': { readonly deleted: boolean };
   /** the backends it is compiled for now */
   'models.recompile': { readonly backends: readonly string[] };
+  /** the backends it is compiled for now (none: it compiles on a page's first run) */
+  'models.prepare': { readonly backends: readonly string[] };
   /** the backend it ran on, the input it was fed (name and dims), each run's time in ms */
   'models.benchmark': { readonly backend: string; readonly input: string; readonly times: readonly number[] };
 }

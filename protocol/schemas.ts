@@ -60,6 +60,7 @@ const popupRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('models.cancel'), id: requestId, url: modelUrl, sha256: sha256Hex.optional() }),
   z.object({ kind: z.literal('models.delete'), id: requestId, model: modelId }),
   z.object({ kind: z.literal('models.recompile'), id: requestId, model: modelId }),
+  z.object({ kind: z.literal('models.prepare'), id: requestId, model: modelId }),
   z.object({ kind: z.literal('models.benchmark'), id: requestId, model: modelId, runs: z.number().int().min(1).max(LIMITS.maxBenchmarkRuns).optional() }),
 ]);
 

@@ -84,6 +84,13 @@ export function popupHandlers(deps: PopupDeps): PopupHandlers {
       return { backends };
     },
 
+    async 'models.prepare'(request) {
+      await installedOr404(request.model);
+      // not ctx.signal: the compile is for the pages that come later, whether the popup stays open or not
+      const backends = await deps.queue.run(async () => keepAlive(deps.compiled.prepare(request.model, await resolveBackend('auto'))));
+      return { backends };
+    },
+
     async 'models.benchmark'(request, ctx) {
       await installedOr404(request.model);
       const backend = await resolveBackend('auto');
