@@ -103,8 +103,10 @@ export interface OpSpec<A = unknown> {
   /**
    * Infers output types from input types (null when not known statically). May return fewer
    * facts than it could: null shapes are allowed. Optional while an op's inference is pending.
+   * `constants` holds the inputs whose values are known at compile time (for ops whose output
+   * shape depends on such values, Pad's pads say).
    */
-  infer?(inputs: readonly (TensorType | null)[], attrs: A, opset: number): (TensorType | null)[];
+  infer?(inputs: readonly (TensorType | null)[], attrs: A, opset: number, constants?: readonly (Tensor | undefined)[]): (TensorType | null)[];
   /** Reference kernel over tensors; an omitted optional input is undefined. */
   run?(inputs: readonly (Tensor | undefined)[], attrs: A, ctx: RunContext): Tensor[];
   /** Reference kernel over any values (sequences, optionals, control flow). */

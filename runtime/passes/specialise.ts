@@ -159,7 +159,7 @@ function inferOutputs(
 ): (TensorType | null)[] {
   let out: (TensorType | null)[] = [];
   try {
-    out = spec.infer?.(inTypes, attrs, opset) ?? [];
+    out = spec.infer?.(inTypes, attrs, opset, node.inputs.map((n) => (n === '' ? undefined : constants.get(n)))) ?? [];
   } catch {
     out = [];
   }

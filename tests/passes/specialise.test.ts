@@ -105,6 +105,34 @@ describe('specialiseShapes', () => {
     expect(types.get('y')?.shape).toEqual([4, 1, 3]);
   });
 
+  it("knows a Pad's output dims from constant pads (and axes) even when the input is too big to probe, so the Shape after it folds", () => {
+    const padded = (opset: number, padInputs: string[], initializers: Record<string, ReturnType<typeof i64>>) => load({
+      opset,
+      inputs: [{ name: 'x', type: 'float32', dims: [1, 8, 'h', 'w'] }],
+      outputs: [{ name: 'y', type: 'float32', dims: ['a', 'b', 'c', 'd'] }, { name: 's', type: 'int64', dims: [4] }],
+      initializers,
+      nodes: [
+        { op: 'Pad', inputs: ['x', ...padInputs], outputs: ['y'] },
+        { op: 'Shape', inputs: ['y'], outputs: ['s'] },
+      ],
+    });
+    // 8·1024·1024 elements: over what the shape probe runs kernels on
+    const big = new Map([['x', [1, 8, 1024, 1024]]]);
+    const plain = specialiseShapes(padded(17, ['pads'], { pads: i64([8], [0, 0, 0, 2, 0, 0, 1, 1]) }), big);
+    expect(plain.types.get('y')?.shape).toEqual([1, 8, 1025, 1027]);
+    expect(ops(plain.model)).toEqual(['Pad']);
+    expect(toInts(plain.model.graph.initializers.get('s')!)).toEqual([1, 8, 1025, 1027]);
+    const axes = specialiseShapes(padded(18, ['pads', '', 'axes'], { pads: i64([4], [3, 0, 0, 4]), axes: i64([2], [2, -1]) }), big);
+    expect(axes.types.get('y')?.shape).toEqual([1, 8, 1027, 1028]);
+    // pads known only at run time: dims unknown, nothing folds
+    const dynamic = load({
+      inputs: [{ name: 'x', type: 'float32', dims: [1, 8, 4, 4] }, { name: 'p', type: 'int64', dims: [8] }],
+      outputs: [{ name: 'y', type: 'float32', dims: ['a', 'b', 'c', 'd'] }],
+      nodes: [{ op: 'Pad', inputs: ['x', 'p'], outputs: ['y'] }],
+    });
+    expect(specialiseShapes(dynamic, new Map([['x', [1, 8, 4, 4]], ['p', [8]]])).types.get('y')?.shape).toEqual([null, null, null, null]);
+  });
+
   it('rejects shapes that contradict the declared ones, and unknown input names', () => {
     expect(() => specialiseShapes(dynamicFlatten(), new Map([['x', [2, 4, 4]]]))).toThrow(/declared \[N,3,4\]/);
     expect(() => specialiseShapes(dynamicFlatten(), new Map([['nope', [1]]]))).toThrow(/no input named 'nope'/);

@@ -47,30 +47,52 @@ const pad = defineOp({
     if (opset >= 11) return { mode, pads: undefined, value: 0 };
     return { mode, pads: a.ints(opset < 2 ? 'paddings' : 'pads'), value: a.float('value', 0) };
   },
-  infer: ([x]) => [x ? tensorType(x.dtype, x.shape ? x.shape.map(() => null) : null) : null],
+  // The output's dims when the pads (and axes) are known at compile time: a Pad before a large
+  // activation is too big to probe by running it, and unknown dims there would leave every shape
+  // after it unknown.
+  infer: (inputs, attrs, _opset, constants) => {
+    const x = inputs[0];
+    if (!x) return [null];
+    const unknown = [tensorType(x.dtype, x.shape ? x.shape.map(() => null) : null)];
+    const given = attrs.pads ?? (constants?.[1] && ints(constants[1]));
+    // an axes input whose values are not known (or whose presence cannot be told apart from an unknown type)
+    if (!given || !x.shape || (inputs.length > 3 && !constants?.[3])) return unknown;
+    try {
+      const pads = allAxes(given, constants?.[3], x.shape.length);
+      const dims = x.shape.map((d, a) => (typeof d === 'number' && d + pads[a] + pads[a + x.shape!.length] >= 0 ? d + pads[a] + pads[a + x.shape!.length] : null));
+      return [tensorType(x.dtype, dims)];
+    } catch {
+      return unknown;
+    }
+  },
   run: ([x, p, cv, ax], attrs) => {
     const t = need('Pad', x, 'data');
     const rank = t.dims.length;
-    let pads = attrs.pads ?? ints(need('Pad', p, 'pads'));
+    let pads: readonly number[] = attrs.pads ?? ints(need('Pad', p, 'pads'));
     let fill: unknown = t.type === 'string' ? '' : elemAt(fromNumbers(t.type, [1], [attrs.value]), 0);
     if (cv && cv.data.length > 0) {
       if (cv.type !== t.type) throw new OpError('Pad', `constant_value must be ${t.type}, got ${cv.type}`);
       fill = elemAt(cv, 0);
     }
-    if (ax) {
-      // pads name only the listed axes: spread them over all axes, zero elsewhere
-      const axes = normAxes('Pad', ints(ax), rank);
-      if (pads.length !== 2 * axes.length) throw new OpError('Pad', `pads must hold ${2 * axes.length} values for axes [${axes.join(',')}]`);
-      const full = new Array<number>(2 * rank).fill(0);
-      axes.forEach((a, i) => {
-        full[a] = pads[i];
-        full[a + rank] = pads[i + axes.length];
-      });
-      pads = full;
-    }
-    if (pads.length !== 2 * rank) throw new OpError('Pad', `pads must hold ${2 * rank} values for rank ${rank}, got ${pads.length}`);
+    pads = allAxes(pads, ax, rank);
     return [padTensor(t, attrs.mode, pads, fill)];
   },
 });
+
+/** The pads of every axis (all begins, then all ends) from pads that name only `axes` (opset 18), if given. */
+function allAxes(pads: readonly number[], axes: Tensor | undefined, rank: number): readonly number[] {
+  if (axes) {
+    const named = normAxes('Pad', ints(axes), rank);
+    if (pads.length !== 2 * named.length) throw new OpError('Pad', `pads must hold ${2 * named.length} values for axes [${named.join(',')}]`);
+    const full = new Array<number>(2 * rank).fill(0);
+    named.forEach((a, i) => {
+      full[a] = pads[i];
+      full[a + rank] = pads[i + named.length];
+    });
+    return full;
+  }
+  if (pads.length !== 2 * rank) throw new OpError('Pad', `pads must hold ${2 * rank} values for rank ${rank}, got ${pads.length}`);
+  return pads;
+}
 
 export const padOps = [pad];
