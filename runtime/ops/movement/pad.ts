@@ -58,9 +58,10 @@ const pad = defineOp({
     // an axes input whose values are not known (or whose presence cannot be told apart from an unknown type)
     if (!given || !x.shape || (inputs.length > 3 && !constants?.[3])) return unknown;
     try {
-      const pads = allAxes(given, constants?.[3], x.shape.length);
-      const dims = x.shape.map((d, a) => (typeof d === 'number' && d + pads[a] + pads[a + x.shape!.length] >= 0 ? d + pads[a] + pads[a + x.shape!.length] : null));
-      return [tensorType(x.dtype, dims)];
+      const rank = x.shape.length;
+      const pads = allAxes(given, constants?.[3], rank);
+      const dims = x.shape.map((d, a) => (typeof d === 'number' ? d + pads[a] + pads[a + rank] : null));
+      return [tensorType(x.dtype, dims.map((d) => (d === null || d >= 0 ? d : null)))];
     } catch {
       return unknown;
     }
