@@ -99,8 +99,8 @@ describe('popup', () => {
     await popup.fill('#install-sha256', sha256Of(SQUEEZENET));
     // keyboard: Enter in the field submits the form
     await popup.press('#install-sha256', 'Enter');
-    await popup.waitForFunction(() => /Installed/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
-    // compiling next (or done already)
+    // installed, then compiling (or compiled already)
+    await popup.waitForFunction(() => /^Installed .*\. Compil/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
     expect(await statusText()).toMatch(/^Installed squeezenet1_1\.onnx \([^)]+\)\. (Compiling it for this device…|Compiled for wasm\.)$/);
     const bar = popup.locator('#install-progress');
     expect(await bar.isVisible()).toBe(true);
