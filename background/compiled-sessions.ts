@@ -84,9 +84,7 @@ export class CompiledSessions {
       try {
         const { session } = await this.open(modelId, backend);
         if (session.planCount === 0) await session.run(syntheticFeeds(session.inputs));
-        this.ran(session);
-        await this.idle();
-        session.release();
+        await this.storeAndRelease(session);
       } catch (e) {
         console.warn(`kiln: '${modelId}' could not be recompiled for ${backend}`, e);
       }
@@ -103,12 +101,16 @@ export class CompiledSessions {
   async prepare(modelId: string, backend: BackendName): Promise<string[]> {
     const stored = await this.restorable(modelId, backend);
     if (stored && stored.length === 0) {
-      const { session } = await this.open(modelId, backend);
-      this.ran(session);
-      await this.idle();
-      session.release();
+      await this.storeAndRelease((await this.open(modelId, backend)).session);
     }
     return this.compiledFor(modelId);
+  }
+
+  /** Stores the plans a session compiled (now, not after a page's run) and releases it. */
+  private async storeAndRelease(session: InferenceSession): Promise<void> {
+    this.ran(session);
+    await this.idle();
+    session.release();
   }
 
   private async compiledFor(modelId: string): Promise<string[]> {

@@ -4,6 +4,7 @@
 // tf.pad): M-LSD's three such Pads copy its largest activations, 15 MB a run.
 
 import type { Model, Node } from '../ir/graph';
+import { padAttrs } from '../ops/movement/pad';
 import { toNumbers, type Tensor } from '../tensor';
 import { attrsOf, capturedByAnySubgraph, opsetOf, useCounts, withAttrs, withGraph } from './graph-util';
 
@@ -14,7 +15,12 @@ export function fusePads(model: Model): Model {
   const uses = useCounts(g);
   const captured = capturedByAnySubgraph(g);
   const readers = new Map<string, number[]>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((x) => x !== '' && readers.set(x, [...(readers.get(x) ?? []), i])));
+  g.nodes.forEach((n, i) => n.inputs.forEach((x) => {
+    if (x === '') return;
+    const r = readers.get(x);
+    if (r) r.push(i);
+    else readers.set(x, [i]);
+  }));
   const nodes: (Node | null)[] = [...g.nodes];
   let changed = false;
 
@@ -41,13 +47,15 @@ export function fusePads(model: Model): Model {
  * pads those axes alone, by zero or more, with zeros; undefined for anything else.
  */
 function zeroPadding(pad: Node, opset: number, constant: (n: string | undefined) => Tensor | undefined): number[] | undefined {
-  const a = attrsOf(pad);
-  if (a.string('mode', 'constant') !== 'constant') return undefined;
-  let pads: readonly number[] | undefined;
-  if (opset < 11) {
-    if (a.float('value', 0) !== 0) return undefined;
-    pads = a.ints(opset < 2 ? 'paddings' : 'pads');
-  } else {
+  let attrs: ReturnType<typeof padAttrs>;
+  try {
+    attrs = padAttrs(attrsOf(pad), opset);
+  } catch {
+    return undefined; // malformed: left for the executor to report
+  }
+  if (attrs.mode !== 'constant' || attrs.value !== 0) return undefined;
+  let pads = attrs.pads;
+  if (opset >= 11) {
     // axes (opset 18) would spread the pads over named axes: left unfused
     if (pad.inputs[3]) return undefined;
     const p = constant(pad.inputs[1]);

@@ -1,8 +1,9 @@
 // The compiler's graph passes, and `optimize`, which runs them in order for one set of input
 // shapes: specialise shapes and fold constants, drop Identity and dead code, fold BatchNorm into
-// Conv/Gemm and zero Pads into the Convs reading them, fuse residual adds into convolutions (when the backend asks), activations into their
-// producers, then channel scales into the convolutions reading them (when the backend asks; after
-// the activations, so that a SiLU written as Mul(x, Sigmoid(x)) fuses as one), drop dead code again.
+// Conv/Gemm and zero Pads into the Convs reading them, fuse residual adds into convolutions (when
+// the backend asks), activations into their producers, then channel scales into the convolutions
+// reading them (when the backend asks; after the activations, so that a SiLU written as
+// Mul(x, Sigmoid(x)) fuses as one), drop dead code again.
 
 import type { Model, TensorType } from '../ir/graph';
 import { foldBatchNorm } from './batchnorm-fold';

@@ -2,7 +2,7 @@
 // before opset 11 ('paddings' in opset 1) and inputs after; the axes input came in opset 18.
 
 import { fromNumbers, type Tensor } from '../../tensor';
-import { defineOp, OpError } from '../spec';
+import { defineOp, OpError, type Attrs } from '../spec';
 import { elemAt, ints, mappedIndex, need, normAxes, takeOr, tensorType } from './util';
 
 export type Mode = 'constant' | 'reflect' | 'edge' | 'wrap';
@@ -39,14 +39,17 @@ export function padTensor(t: Tensor, mode: Mode, pads: readonly number[], fill: 
   return takeOr(t, maps.map((m) => m.length), mappedIndex(t.dims, maps), fill);
 }
 
+/** Pad's attributes: the mode, and before opset 11 the pads and fill value (inputs after). */
+export function padAttrs(a: Attrs, opset: number): { mode: Mode; pads: readonly number[] | undefined; value: number } {
+  const mode = a.string('mode', 'constant') as Mode;
+  if (!MODES.includes(mode)) throw new OpError('Pad', `mode must be one of ${MODES.join(', ')}, got '${mode}'`);
+  if (opset >= 11) return { mode, pads: undefined, value: 0 };
+  return { mode, pads: a.ints(opset < 2 ? 'paddings' : 'pads'), value: a.float('value', 0) };
+}
+
 const pad = defineOp({
   op: 'Pad',
-  attrs: (a, opset) => {
-    const mode = a.string('mode', 'constant') as Mode;
-    if (!MODES.includes(mode)) throw new OpError('Pad', `mode must be one of ${MODES.join(', ')}, got '${mode}'`);
-    if (opset >= 11) return { mode, pads: undefined, value: 0 };
-    return { mode, pads: a.ints(opset < 2 ? 'paddings' : 'pads'), value: a.float('value', 0) };
-  },
+  attrs: padAttrs,
   // The output's dims when the pads (and axes) are known at compile time: a Pad before a large
   // activation is too big to probe by running it, and unknown dims there would leave every shape
   // after it unknown.
