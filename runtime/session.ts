@@ -3,7 +3,7 @@
 
 import type { Dim, Model, TensorType } from './ir/graph';
 import { importOnnx } from './onnx/import';
-import { createBackend, type BackendName, type BackendOptions, type Executable, type KernelTime, type PlanReport, type RunOptions } from './backends';
+import { createBackend, type BackendName, type BackendOptions, type Executable, type KernelTime, type PlanReport, type RunOptions, type TuneOptions, type TuneResult, type TuningRecords } from './backends';
 import { compiledModel, compiledProblem, type CompiledModel } from './compiled';
 import { isTensor, sizeOf, type DType, type Tensor } from './tensor';
 
@@ -97,6 +97,21 @@ export class InferenceSession {
   /** For compiling backends: what the plan for these input shapes dispatches and where it falls back. */
   async planReport(shapes: ReadonlyMap<string, readonly number[]>): Promise<PlanReport | undefined> {
     return this.exec.report?.(shapes);
+  }
+
+  /**
+   * Tunes the compiled plans' kernels on this device (WebGPU: GEMM tiles and split-K, timed with
+   * timestamp queries; webgpu/tune.ts) and recompiles them with the fastest; later runs and
+   * `compiled()` use the tuned plans. Undefined on a backend that does not tune.
+   */
+  async tune(options: TuneOptions = {}): Promise<TuneResult[] | undefined> {
+    const tune = this.exec.tune?.bind(this.exec);
+    return tune ? this.holding(() => tune(options)) : undefined;
+  }
+
+  /** The tuning records this session's plans follow (given in the options, or made by `tune`). */
+  get tuning(): TuningRecords | undefined {
+    return this.exec.tuning;
   }
 
   /** GPU time of the last run made with `{profile: true}` (ms), on backends that measure it. */

@@ -18,6 +18,11 @@ export interface Engine {
   run(): Promise<Float32Array>;
   /** one run with GPU timestamps, its GPU ms; undefined where the engine cannot say */
   profiledRun?(): Promise<number | undefined>;
+  /**
+   * tunes the session on this device after its first run, where the engine does and was asked to
+   * (Kiln: BENCH_KILN_TUNE_S); what it found goes into the details. Not part of any timing.
+   */
+  tune?(): Promise<Record<string, unknown> | undefined>;
   /** what the engine says about its plan (dispatches, fallbacks), after create */
   details?(): Promise<Record<string, unknown>>;
   release(): Promise<void>;

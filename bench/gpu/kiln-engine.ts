@@ -53,6 +53,20 @@ export function kilnEngine(forceRelease: () => void): Engine {
     async run() {
       return first(await session!.run(feeds));
     },
+    // BENCH_KILN_TUNE_S=N: tune the session's GEMMs on this device for at most N s after its first run
+    async tune() {
+      const budget = Number(process.env.BENCH_KILN_TUNE_S ?? 0);
+      if (!(budget > 0)) return undefined;
+      const results = (await session!.tune({ budgetMs: budget * 1000 })) ?? [];
+      const round = (x: number) => Math.round(x * 1000) / 1000;
+      return {
+        ms: round(results.reduce((a, r) => a + r.ms, 0)),
+        candidates_tried: results.reduce((a, r) => a + r.candidatesTried, 0),
+        problems: results.reduce((a, r) => a + Object.keys(r.records).length, 0),
+        gemm_gpu_ms: { before: round(results.reduce((a, r) => a + r.baselineMs, 0)), after: round(results.reduce((a, r) => a + r.tunedMs, 0)) },
+        records: Object.assign({}, ...results.map((r) => r.records)),
+      };
+    },
     async profiledRun() {
       await session!.run(feeds, { profile: true });
       return session!.lastGpuMs;

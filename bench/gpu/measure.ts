@@ -63,6 +63,8 @@ export async function measure(engine: Engine, bytes: Uint8Array, feed: Feed, mem
     const t1 = performance.now();
     let output = await engine.run();
     const first = performance.now() - t1;
+    enter('tune');
+    const tuned = await engine.tune?.();
     const deadline = performance.now() + o.budgetMs;
     enter('warm-up');
     let warmup = 0;
@@ -106,7 +108,7 @@ export async function measure(engine: Engine, bytes: Uint8Array, feed: Feed, mem
         ...(gpu.length ? { gpu_p50_ms: round(p50(gpu)), gpu_min_ms: round(gpu[0]), gpu_quantized: quantized(gpu) } : {}),
         peak_gpu_bytes: mem.peakBytes,
         buffers: mem.buffers,
-        ...(details ? { details } : {}),
+        ...(details || tuned ? { details: { ...details, ...(tuned ? { tune: tuned } : {}) } } : {}),
       },
     };
   } catch (e) {

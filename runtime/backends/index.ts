@@ -5,11 +5,12 @@ import type { PlanRecord } from '../compiled';
 import type { Value } from '../tensor';
 import { referenceBackend } from './reference';
 import type { KernelTime, PlanReport } from './webgpu/executable';
+import type { TuneOptions, TuneResult, TuningRecords } from './webgpu/tune';
 import { webgpuBackend } from './webgpu';
 import { wasmBackend } from './wasm';
 import type { WasmSource } from './wasm/module';
 
-export type { KernelTime, PlanReport };
+export type { KernelTime, PlanReport, TuneOptions, TuneResult, TuningRecords };
 
 /** A model prepared for one backend: plain `run` from named feeds to named outputs. */
 export interface Executable {
@@ -28,6 +29,10 @@ export interface Executable {
   readonly planCount?: number;
   /** For compiling backends: graph inputs whose values the plans are specialised on. */
   readonly valueInputs?: readonly string[];
+  /** For tuning backends: times kernel configurations on this device and recompiles with the fastest. */
+  tune?(options?: TuneOptions): Promise<TuneResult[]>;
+  /** For tuning backends: the choices recorded so far (given in the options or made by `tune`). */
+  readonly tuning?: TuningRecords;
 }
 
 export interface RunOptions {
@@ -68,6 +73,8 @@ export interface BackendOptions {
    * shared-memory reductions everywhere (for comparison).
    */
   readonly subgroups?: boolean;
+  /** webgpu: GEMM configurations a tuning run on this device recorded (webgpu/tune.ts) */
+  readonly tuning?: TuningRecords;
 }
 
 export const BACKENDS = ['reference', 'webgpu', 'wasm'] as const;

@@ -46,6 +46,19 @@ export class PlanCache<P> {
     return out;
   }
 
+  /**
+   * Puts the compiled `plan` under `key` in place of the plan there (a recompile of it, as after
+   * tuning), which is evicted once it compiled. False, and nothing changed, if `key` left the
+   * cache meanwhile: `plan` is then the caller's to free.
+   */
+  replace(key: string, plan: P): boolean {
+    const old = this.plans.get(key);
+    if (!old) return false;
+    this.plans.set(key, Promise.resolve(plan));
+    old.then(this.evict, () => {});
+    return true;
+  }
+
   /** The plan under `key` (compiled for input `shapes`), compiled by `make` on a miss. */
   get(key: string, make: () => Promise<P>, shapes?: ReadonlyMap<string, readonly number[]> | PlanRecord['shapes']): Promise<P> {
     if (shapes && !this.shapes.has(key)) this.shapes.set(key, [...shapes].map(([n, d]) => [n, [...d]] as const));

@@ -37,6 +37,19 @@ describe('PlanCache', () => {
     ]);
   });
 
+  it('replaces a plan in place (a recompile), evicting the old one, and refuses keys it does not hold', async () => {
+    const evicted: string[] = [];
+    const cache = new PlanCache<string>((p) => evicted.push(p), 4);
+    await cache.get('a', () => Promise.resolve('A'), new Map([['x', [1, 3]]]));
+    expect(cache.replace('a', 'A tuned')).toBe(true);
+    expect(cache.replace('z', 'Z')).toBe(false);
+    await Promise.resolve();
+    expect(evicted).toEqual(['A']);
+    expect(cache.size).toBe(1);
+    expect(await cache.get('a', () => Promise.resolve('never'))).toBe('A tuned');
+    expect(await cache.records((p) => p)).toEqual([{ key: 'a', shapes: [['x', [1, 3]]], plan: 'A tuned' }]);
+  });
+
   it('does not keep a failed compile', async () => {
     const cache = new PlanCache<string>(() => undefined, 2);
     await expect(cache.get('a', () => Promise.reject(new Error('no')))).rejects.toThrow('no');

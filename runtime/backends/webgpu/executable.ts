@@ -29,12 +29,14 @@ export interface KernelTime {
   readonly label: string;
   readonly node: string;
   readonly ms: number;
+  /** the dispatch's tunable-GEMM key, if it has one */
+  readonly tuneKey?: string;
 }
 
 type DispatchAction = Extract<Action, { kind: 'dispatch' }>;
 
 type Action =
-  | { readonly kind: 'dispatch'; readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number]; readonly label: string; readonly node: string }
+  | { readonly kind: 'dispatch'; readonly pipeline: GPUComputePipeline; readonly bindGroup: GPUBindGroup; readonly workgroups: readonly [number, number, number]; readonly label: string; readonly node: string; readonly tuneKey?: string }
   | { readonly kind: 'cpu'; readonly node: Node; readonly attrs: unknown; readonly opset: number };
 
 export interface PlanReport {
@@ -230,7 +232,7 @@ export class CompiledPlan {
           entries.push({ binding: entries.length, resource: { buffer: uniforms!, offset: slots.get(d)!, size: Math.ceil(d.uniforms.byteLength / 16) * 16 } });
         }
         const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-        actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: `${step.node.op}:${d.label}`, node: step.node.name });
+        actions.push({ kind: 'dispatch', pipeline, bindGroup, workgroups: d.workgroups, label: `${step.node.op}:${d.label}`, node: step.node.name, tuneKey: d.tuneKey });
         dispatches++;
       }
     }
@@ -339,7 +341,7 @@ export class CompiledPlan {
     const times = profiler ? await profiler.read(passIndex) : undefined;
     this.lastGpuMs = times?.reduce((a, b) => a + b, 0);
     this.lastKernelTimes = perKernel && times
-      ? dispatches.map((a, i) => ({ label: (a as DispatchAction).label, node: (a as DispatchAction).node, ms: times[i] }))
+      ? dispatches.map((a, i) => ({ label: (a as DispatchAction).label, node: (a as DispatchAction).node, ms: times[i], tuneKey: (a as DispatchAction).tuneKey }))
       : undefined;
     return new Map(outNames.map((n) => [n, read.get(n) ?? host.get(n) ?? g.initializers.get(n) ?? null]));
   }

@@ -12,7 +12,8 @@ import { isTensor, type Tensor, type Value } from '../../tensor';
 import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
 import { CompiledPlan, type KernelTime, type PlanReport } from './executable';
 import { devicePipelines, gpuContext, type GpuContext } from './gpu';
-import { lower, type Plan, type Step } from './lower';
+import { lower, type LowerOptions, type Plan, type Step } from './lower';
+import { chooserOf, tuneGemms, type TuneOptions, type TuneResult, type TuningRecords } from './tune';
 import { PlanCache } from '../plan-cache';
 import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 
@@ -29,22 +30,66 @@ export class WebGpuExecutable implements Executable {
     /** graph inputs whose values decide shapes: plans are specialised on their (small) values */
     readonly valueInputs: readonly string[],
     private readonly options: BackendOptions,
-  ) {}
+  ) {
+    this.records = options.tuning ?? {};
+  }
 
   /** Compiles the plan for these input shapes and shape-operand values (cached). */
   compile(shapes: ReadonlyMap<string, readonly number[]>, values: ReadonlyMap<string, Tensor> = new Map()): Promise<CompiledPlan> {
     return this.plans.get(planKey(shapes, values), async () => {
       const bound = new Map([...shapes].filter(([n]) => !values.has(n)));
       const { model, types } = optimize(bindInputs(await this.source(), values), bound, { fuseResidual: true, fuseChannelScale: true });
-      const lowering = { genericShapes: !this.options.specialiseShapes, subgroups: this.ctx.subgroups && this.options.subgroups !== false };
-      const plan = await CompiledPlan.compile(this.ctx, lower(model, types, lowering), devicePipelines(this.ctx));
-      if (this.options.noFallback && plan.report.fallbacks.length) {
-        plan.destroy();
-        const f = plan.report.fallbacks[0];
-        throw new NotSupportedOpError(f.op, `would fall back to the CPU (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
-      }
-      return plan;
+      return this.compileLowered(lower(model, types, this.lowering()));
     }, shapes);
+  }
+
+  /** GEMM choices recorded by tuning runs on this device (given in the options, or made by `tune`). */
+  get tuning(): TuningRecords {
+    return this.records;
+  }
+
+  private records: TuningRecords;
+
+  private lowering(): LowerOptions {
+    return {
+      genericShapes: !this.options.specialiseShapes,
+      subgroups: this.ctx.subgroups && this.options.subgroups !== false,
+      gemmChoice: chooserOf(this.records),
+    };
+  }
+
+  private async compileLowered(lowered: Plan): Promise<CompiledPlan> {
+    const plan = await CompiledPlan.compile(this.ctx, lowered, devicePipelines(this.ctx));
+    if (this.options.noFallback && plan.report.fallbacks.length) {
+      plan.destroy();
+      const f = plan.report.fallbacks[0];
+      throw new NotSupportedOpError(f.op, `would fall back to the CPU (${plan.report.fallbacks.length} node(s)): ${f.reason}`);
+    }
+    return plan;
+  }
+
+  /**
+   * Tunes the GEMMs of every compiled plan on this device (./tune.ts), within one time budget,
+   * and recompiles each plan whose choices changed; runs after this use the tuned plans.
+   */
+  async tune(options: TuneOptions = {}): Promise<TuneResult[]> {
+    const started = performance.now();
+    const budget = options.budgetMs ?? 10_000;
+    const results: TuneResult[] = [];
+    for (const [key, p] of [...this.plans.entries()]) {
+      const left = budget - (performance.now() - started);
+      if (left <= 0) break;
+      const { plan } = await p;
+      const result = await tuneGemms(this.ctx, plan.model, plan.types, this.lowering(), { ...options, budgetMs: left });
+      results.push(result);
+      const changed = Object.entries(result.records).some(([k, r]) => JSON.stringify(r.config) !== JSON.stringify(this.records[k]?.config ?? {}));
+      this.records = { ...this.records, ...result.records };
+      if (!changed) continue;
+      // the plan in use stays until its recompile is ready (and if that fails)
+      const tuned = await this.compileLowered(lower(plan.model, plan.types, this.lowering()));
+      if (!this.plans.replace(key, tuned)) tuned.destroy();
+    }
+    return results;
   }
 
   /** Takes a plan exportPlans gave (no import, no optimization): creates its pipelines and buffers. */

@@ -5,6 +5,7 @@
 
 import type { Node } from '../../ir/graph';
 import type { DType, Tensor } from '../../tensor';
+import type { GemmChooser } from './kernels/gemm-template';
 import { KernelDims } from './wgsl';
 
 /** A value as the lowering sees it: dtype and concrete dims. */
@@ -29,6 +30,8 @@ export interface Dispatch {
   readonly label: string;
   /** the `k_dims` uniform's words (KernelDims.words()), bound after `bindings` */
   readonly uniforms?: Uint32Array;
+  /** a tunable GEMM's problem key (gemm-template.ts gemmKey): tuning runs time dispatches by it */
+  readonly tuneKey?: string;
 }
 
 /** What a generator gets: the node, its parsed attributes, and concrete input/output types. */
@@ -47,6 +50,8 @@ export interface LowerArgs<A = unknown> {
    * subgroupAdd (reduce-template.ts); absent or false, the kernels use shared memory alone
    */
   readonly subgroups?: boolean;
+  /** a tuned GEMM configuration for a problem, where a tuning run recorded one (../tune.ts) */
+  readonly gemmChoice?: GemmChooser;
 }
 
 /** The KernelDims a generator writes its shape numbers through. */

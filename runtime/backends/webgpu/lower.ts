@@ -8,6 +8,7 @@ import { Attrs } from '../../ops/spec';
 import type { Dispatch, ValueDesc } from './kernel';
 import { concatsInPlace } from './concat-in-place';
 import { kernelFor } from './kernels';
+import type { GemmChooser } from './kernels/gemm-template';
 import { concrete } from './storage';
 
 export type Step =
@@ -28,16 +29,18 @@ export interface LowerOptions {
   readonly genericShapes?: boolean;
   /** workgroup sums by subgroup operations (the device must have 'subgroups'); default false */
   readonly subgroups?: boolean;
+  /** tuned GEMM configurations (../tune.ts); absent, every GEMM takes the defaults */
+  readonly gemmChoice?: GemmChooser;
 }
 
 export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>, options: LowerOptions = {}): Plan {
-  const opts = { genericShapes: options.genericShapes ?? true, subgroups: options.subgroups ?? false };
+  const opts = { genericShapes: options.genericShapes ?? true, subgroups: options.subgroups ?? false, gemmChoice: options.gemmChoice };
   const steps = model.graph.nodes.map((node) => lowerNode(model, types, node, opts));
   return { model, types, steps: concatsInPlace(steps, model.graph, types) };
 }
 
 function lowerNode(
-  model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, { genericShapes, subgroups }: Required<LowerOptions>,
+  model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, { genericShapes, subgroups, gemmChoice }: LowerOptions,
 ): Step {
   const cpu = (reason: string): Step => ({ kind: 'cpu', node, reason });
   const gen = kernelFor(node.domain, node.op);
@@ -62,6 +65,7 @@ function lowerNode(
     constants: node.inputs.map((n) => (n ? model.graph.initializers.get(n) : undefined)),
     genericShapes,
     subgroups,
+    gemmChoice,
   });
   switch (lowering.kind) {
     case 'dispatch': return { kind: 'gpu', node, dispatches: lowering.dispatches };

@@ -1,12 +1,13 @@
 // Conv as a GEMM per (image, group): rows are the group's output channels, columns the output
 // positions, depth Cg·kernel. Pointwise 1×1 (stride 1, no pads) reads the input as the B matrix
 // directly (vec4 where the plane is a multiple of 4); every other Conv builds im2col columns in
-// the loader (implicit GEMM: nothing is materialised). Knobs: the GemmConfig of ./gemm-template.
+// the loader (implicit GEMM: nothing is materialised). Its GemmConfig (./gemm-template) is the
+// default for the shape or what a tuning run chose (args.gemmChoice).
 
 import type { LowerArgs, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
 import { epilogue, prod, type Window3 } from './conv-common';
-import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
+import { gemmDispatches, tunedGemm, type GemmBuffer } from './gemm-template';
 
 export interface ConvShape {
   readonly N: number;
@@ -56,7 +57,7 @@ function im2col(w: Window3, KS: number): string {
 }`;
 }
 
-export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConfig>): Lowering {
+export function convGemm(args: LowerArgs, s: ConvShape): Lowering {
   const { N, C, M, group, win, hasBias, residual, scale } = s;
   const Cg = C / group;
   const Mg = M / group;
@@ -70,7 +71,9 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const d = kernelDims(args);
   const act = epilogue(args.node, 'k_r', d);
   if (act === undefined) return unsupported('unknown fused activation');
-  const cfg = gemmConfig(Mg, P, K, N * group, pointwise, knobs);
+  const label = pointwise ? 'conv1x1' : `conv${win.kernel[1]}x${win.kernel[2]}s${win.strides[2]}`;
+  const kind = `${label}${scale !== undefined ? '+scale' : ''}`;
+  const { config: cfg, tuneKey } = tunedGemm({ kind, batch: N * group, M: Mg, N: P, K, canVec4: pointwise }, args.gemmChoice);
   const input = (name: string, index: number, vec4 = false): GemmBuffer =>
     ({ decl: { name, type: vec4 ? 'vec4<f32>' : 'f32', access: 'read' }, binding: { kind: 'input', index } });
   const setup = group === 1 ? `  let k_g = 0u;
@@ -85,7 +88,8 @@ export function convGemm(args: LowerArgs, s: ConvShape, knobs?: Partial<GemmConf
   const scaled = (b: string, k: string) => (scale === undefined ? '' : ` * k_scale[${b} * ${d.u('C', C)} + ${k}]`);
   const bias = hasBias ? ` + k_bias[k_g * ${d.u('Mg', Mg)} + k_m]` : '';
   const lowered = gemmDispatches({
-    label: pointwise ? 'conv1x1' : `conv${win.kernel[1]}x${win.kernel[2]}s${win.strides[2]}`,
+    label,
+    tuneKey,
     batch: N * group, M: Mg, N: P, K,
     loadBuffers: [input('k_x', 0, cfg.vec4B), input('k_w', 1), ...(scale !== undefined ? [input('k_scale', scale)] : [])],
     storeBuffers: [

@@ -14,10 +14,8 @@ import { convDepthwise, type DepthwiseConfig } from './conv-depthwise';
 import { convDirect, takesDirect } from './conv-direct';
 import { convGemm } from './conv-gemm';
 import { convTransposeKernel } from './conv-transpose';
-import type { GemmConfig } from './gemm-template';
 
 export interface ConvKnobs {
-  readonly gemm?: Partial<GemmConfig>;
   readonly depthwise?: Partial<DepthwiseConfig>;
 }
 
@@ -48,7 +46,7 @@ export function convKernel(knobs: ConvKnobs = {}): KernelGenerator<ConvAttrs> {
     if (shape.N * shape.M === 0) return { kind: 'dispatch', dispatches: [] };
     if (shape.C === attrs.group && attrs.group > 1) return convDepthwise(args, shape, knobs.depthwise);
     if (takesDirect(shape)) return convDirect(args, shape);
-    return convGemm(args, shape, knobs.gemm);
+    return convGemm(args, shape);
   };
 }
 

@@ -11,7 +11,8 @@
 // split count is run data too: one kernel stores partial sums when it is above 1 and runs the
 // epilogue itself otherwise, so split and unsplit GEMMs of a tile configuration share a pipeline.
 //
-// Tunable knobs (GemmConfig; an autotuner may time a few per shape):
+// Tunable knobs (GemmConfig; ../tune.ts times a few per GEMM problem on the device and records
+// the fastest, which the lowering then asks for through `gemmChoice`):
 //   tileM, tileN  — the output tile one workgroup computes (rows × columns)
 //   tileK         — the depth of the shared-memory panels loaded per step
 //   regM, regN    — the register block each invocation accumulates (regM × regN outputs)
@@ -52,31 +53,61 @@ const pow2 = (v: number) => 2 ** Math.ceil(Math.log2(Math.max(1, v)));
 const groupsOf = (c: Pick<GemmConfig, 'tileM' | 'tileN'>, M: number, N: number, batch: number) =>
   batch * Math.ceil(M / c.tileM) * Math.ceil(N / c.tileN);
 
+/** One GEMM to configure, as a tuning record names it. */
+export interface GemmProblem {
+  /** the loader family (conv1x1, conv3x3s1, matmul, gemm, …): loads differ in cost */
+  readonly kind: string;
+  readonly batch: number;
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  /** the caller can load B four columns at a time (vec4B may be chosen) */
+  readonly canVec4: boolean;
+}
+
+/** The key a tuned choice for this problem is stored under. */
+export const gemmKey = (p: GemmProblem): string => `${p.kind}:${p.batch}x${p.M}x${p.N}x${p.K}${p.canVec4 ? ':v4' : ''}`;
+
+/** A tuned configuration for a problem, if one is known (the lowering's `gemmChoice`). */
+export type GemmChooser = (p: GemmProblem) => Partial<GemmConfig> | undefined;
+
+/** Whether tile candidates apply: thin products keep their one-row tiles (or the gemv). */
+export const tileTunable = (p: Pick<GemmProblem, 'M' | 'N'>): boolean => p.M > 8 && p.N > 8;
+
+type Tile = Omit<GemmConfig, 'splitK'>;
+
 /**
- * Desktop-GPU defaults for a batch of M × N × K products: 64×64 tiles of 4×4 blocks while that
- * gives enough workgroups, then 32×64 and 32×32; thin shapes get one-row tiles; split-K when
- * even the small tiles leave the GPU mostly idle and K is deep.
+ * Desktop-GPU default tiles for a batch of M × N products: 64×64 tiles of 4×4 blocks while that
+ * gives enough workgroups, then 32×64 and 32×32; thin shapes get one-row tiles.
  */
-export function defaultGemmConfig(M: number, N: number, K = 0, batch = 1): GemmConfig {
-  let c: Omit<GemmConfig, 'splitK'>;
+function defaultTile(M: number, N: number, batch: number): Tile {
   if (M <= 8) {
     // thin: a few rows (fully connected layers at batch 1): spread the columns
     const tileM = pow2(M);
-    c = { tileM, tileN: 64, tileK: 16, regM: 1, regN: tileM <= 4 ? 1 : 2, vec4B: false };
-  } else if (N <= 8) {
-    const tileN = pow2(N);
-    c = { tileM: 64, tileN, tileK: 16, regM: tileN <= 4 ? 1 : 2, regN: 1, vec4B: false };
-  } else {
-    const sizes: [number, number, number, number][] = [[64, 64, 4, 4], [32, 64, 2, 4], [32, 32, 2, 2]];
-    const fit = sizes.find(([tm, tn]) => groupsOf({ tileM: tm, tileN: tn }, M, N, batch) >= TILE_GROUPS) ?? sizes[sizes.length - 1];
-    c = { tileM: fit[0], tileN: fit[1], tileK: 16, regM: fit[2], regN: fit[3], vec4B: true };
+    return { tileM, tileN: 64, tileK: 16, regM: 1, regN: tileM <= 4 ? 1 : 2, vec4B: false };
   }
+  if (N <= 8) {
+    const tileN = pow2(N);
+    return { tileM: 64, tileN, tileK: 16, regM: tileN <= 4 ? 1 : 2, regN: 1, vec4B: false };
+  }
+  const sizes: [number, number, number, number][] = [[64, 64, 4, 4], [32, 64, 2, 4], [32, 32, 2, 2]];
+  const fit = sizes.find(([tm, tn]) => groupsOf({ tileM: tm, tileN: tn }, M, N, batch) >= TILE_GROUPS) ?? sizes[sizes.length - 1];
+  return { tileM: fit[0], tileN: fit[1], tileK: 16, regM: fit[2], regN: fit[3], vec4B: true };
+}
+
+/** Split-K for a tile: when even it leaves the GPU mostly idle and K is deep. */
+function splitFor(c: Tile, M: number, N: number, K: number, batch: number): number {
   const groups = groupsOf(c, M, N, batch);
   // matrix-vector shapes (SE blocks, fully connected layers) do little per step: split shallower
   const depth = M <= 8 || N <= 8 ? MIN_SPLIT_DEPTH / 2 : MIN_SPLIT_DEPTH;
-  const splitK = groups < SPLIT_GROUPS && K >= 4 * depth
+  return groups < SPLIT_GROUPS && K >= 4 * depth
     ? Math.max(1, Math.min(16, Math.ceil(SPLIT_GROUPS / groups), Math.floor(K / depth))) : 1;
-  return { ...c, splitK };
+}
+
+/** The defaults for a batch of M × N × K products: defaultTile, split-K by splitFor. */
+export function defaultGemmConfig(M: number, N: number, K = 0, batch = 1): GemmConfig {
+  const c = defaultTile(M, N, batch);
+  return { ...c, splitK: splitFor(c, M, N, K, batch) };
 }
 
 /** Checks a configuration against the WebGPU default limits; returns why it is invalid, if it is. */
@@ -91,13 +122,28 @@ export function invalidConfig(c: GemmConfig): string | undefined {
 }
 
 /**
- * The configuration a GEMM will run with: defaults for the shape, overridden by `knobs`, with
- * vec4B kept only where N is a multiple of 4 and the caller can load B by quads (`canVec4`).
- * Callers resolve it first, since a vec4 B is declared as array<vec4<f32>>.
+ * The configuration a GEMM will run with: defaults for the problem, overridden by `knobs` (a tuned
+ * choice: a tile without a split count gets the split that tile wants), with vec4B kept only
+ * where N is a multiple of 4 and the caller can load B by quads. Callers resolve it first, since a
+ * vec4 B is declared as array<vec4<f32>>.
  */
-export function gemmConfig(M: number, N: number, K: number, batch: number, canVec4: boolean, knobs?: Partial<GemmConfig>): GemmConfig {
-  const c = { ...defaultGemmConfig(M, N, K, batch), ...knobs };
-  return { ...c, vec4B: c.vec4B && canVec4 && N % 4 === 0 && c.tileN % 4 === 0, splitK: Math.max(1, Math.min(c.splitK, Math.ceil(K / c.tileK))) };
+export function gemmConfig(p: GemmProblem, knobs?: Partial<GemmConfig>): GemmConfig {
+  const { M, N, K, batch } = p;
+  const { splitK, ...tile } = knobs ?? {};
+  const t = { ...defaultTile(M, N, batch), ...tile };
+  const split = splitK ?? splitFor(t, M, N, K, batch);
+  return { ...t, vec4B: t.vec4B && p.canVec4 && N % 4 === 0 && t.tileN % 4 === 0, splitK: Math.max(1, Math.min(split, Math.ceil(K / t.tileK))) };
+}
+
+/**
+ * A problem's configuration, its tuned choice where there is one (a choice this template cannot
+ * run, say one recorded by another version, gives way to the defaults), and the key its
+ * dispatches carry.
+ */
+export function tunedGemm(p: GemmProblem, choose?: GemmChooser): { readonly config: GemmConfig; readonly tuneKey: string } {
+  const chosen = choose?.(p);
+  const config = chosen ? gemmConfig(p, chosen) : undefined;
+  return { config: config && !invalidConfig(config) ? config : gemmConfig(p), tuneKey: gemmKey(p) };
 }
 
 /** How one operand is read: `load(b, row, k)` for A (row = m), `load(b, k, col)` for B (col = n). */
@@ -139,6 +185,8 @@ export interface GemmSpec {
   readonly store: (acc: string) => string;
   /** from gemmConfig() */
   readonly config: GemmConfig;
+  /** gemmKey of the problem: its dispatches carry it, so a tuning run can time them by problem */
+  readonly tuneKey?: string;
   /**
    * Where the sizes (batch, M, N, K, …) go: uniforms, so one pipeline serves every GEMM of the
    * same configuration, or constants. The loaders, setup and store may add their own.
@@ -211,6 +259,12 @@ function vec4Panel(d: KernelDims, op: GemmOperand, cols: number, tileK: number, 
 
 /** The dispatches of one tiled GEMM (one, or two with split-K), or a reason it cannot run. */
 export function gemmDispatches(spec: GemmSpec): Dispatch[] | string {
+  const made = build(spec);
+  const key = spec.tuneKey;
+  return typeof made === 'string' || key === undefined ? made : made.map((d) => ({ ...d, tuneKey: key }));
+}
+
+function build(spec: GemmSpec): Dispatch[] | string {
   const c = spec.config;
   const bad = invalidConfig(c);
   if (bad) return `GEMM config: ${bad}`;

@@ -4,7 +4,7 @@
 // weights [N, K]) is a matrix-vector product instead: a workgroup per output reads its weight row
 // coalesced and sums it, one dispatch, where the template needed a split-K pass and its sum and
 // the slowest shader of a model to compile after the stem (84 ms cold on the H200).
-// Knobs: `knobs` (GemmConfig) per generator, for an autotuner.
+// The GEMMs' configurations: the defaults for the shape or a tuning run's choice (args.gemmChoice).
 
 import type { DType } from '../../../tensor';
 import type { KernelGenerator, Lowering } from '../kernel';
@@ -12,7 +12,7 @@ import { kernelDims, unsupported } from '../kernel';
 import { scalarOf } from '../storage';
 import { broadcastOffset, declareBuffers, f32Lit, grid1d, usesSubgroups, type KernelDims } from '../wgsl';
 import { activationExpr, fusedActivation, helpersFor } from './activation';
-import { gemmConfig, gemmDispatches, type GemmBuffer, type GemmConfig } from './gemm-template';
+import { gemmDispatches, tunedGemm, type GemmBuffer } from './gemm-template';
 import { groupMain, workgroupReduce } from './reduce-template';
 
 const isF32 = (d: { readonly dtype: DType } | undefined) => !!d && scalarOf(d.dtype) === 'f32';
@@ -26,7 +26,7 @@ const input = (name: string, index: number, vec4 = false): GemmBuffer =>
   ({ decl: { name, type: vec4 ? 'vec4<f32>' : 'f32', access: 'read' }, binding: { kind: 'input', index } });
 const output: GemmBuffer = { decl: { name: 'k_y', type: 'f32', access: 'read_write' }, binding: { kind: 'output', index: 0 } };
 
-export function matMulKernel(knobs?: Partial<GemmConfig>): KernelGenerator {
+export function matMulKernel(): KernelGenerator {
   return (args) => {
     const { node, inputs, outputs } = args;
     const [a, b] = inputs;
@@ -44,14 +44,14 @@ export function matMulKernel(knobs?: Partial<GemmConfig>): KernelGenerator {
     const batch = total / (M * N);
     // the batch dims of the output, against which each operand's batch dims broadcast
     const batchDims = out.slice(0, out.length - (a.dims.length > 1 ? 1 : 0) - (b.dims.length > 1 ? 1 : 0));
-    const cfg = gemmConfig(M, N, K, batch, true, knobs);
+    const { config: cfg, tuneKey } = tunedGemm({ kind: 'matmul', batch, M, N, K, canVec4: true }, args.gemmChoice);
     const d = kernelDims(args);
     const setup = `  ${broadcastOffset('k_ab', 'k_b', a2.slice(0, -2), batchDims, d)}
   ${broadcastOffset('k_bb', 'k_b', b2.slice(0, -2), batchDims, d)}
   let k_abase = k_ab * ${d.u('MK', M * K)};
   let k_bbase = k_bb * ${d.u('KN', K * N)};`;
     return done(gemmDispatches({
-      label: 'matmul', batch, M, N, K,
+      label: 'matmul', tuneKey, batch, M, N, K,
       loadBuffers: [input('k_a', 0), input('k_bm', 1, cfg.vec4B)],
       storeBuffers: [output],
       setup,
@@ -75,7 +75,7 @@ interface GemmAttrs {
   readonly transB: boolean;
 }
 
-export function gemmKernel(knobs?: Partial<GemmConfig>): KernelGenerator<GemmAttrs> {
+export function gemmKernel(): KernelGenerator<GemmAttrs> {
   return (args) => {
     const { node, attrs, inputs, outputs } = args;
     const [a, b, c] = inputs;
@@ -87,7 +87,8 @@ export function gemmKernel(knobs?: Partial<GemmConfig>): KernelGenerator<GemmAtt
     const N = attrs.transB ? b.dims[0] : b.dims[1];
     if (M * N === 0) return { kind: 'dispatch', dispatches: [] };
     const useC = !!c && attrs.beta !== 0 && size(c.dims) > 0;
-    const cfg = gemmConfig(M, N, K, 1, !attrs.transB, knobs);
+    const kind = `gemm${attrs.transA ? '_ta' : ''}${attrs.transB ? '_tb' : ''}`;
+    const { config: cfg, tuneKey } = tunedGemm({ kind, batch: 1, M, N, K, canVec4: !attrs.transB }, args.gemmChoice);
     const d = kernelDims(args);
     let value = attrs.alpha === 1 ? 'k_acc' : `${f32Lit(attrs.alpha)} * k_acc`;
     if (useC && c) {
@@ -97,9 +98,9 @@ export function gemmKernel(knobs?: Partial<GemmConfig>): KernelGenerator<GemmAtt
       const idx = [cm === 1 ? '' : `k_m * ${d.u('cn', cn)}`, cn === 1 ? '' : 'k_n'].filter(Boolean).join(' + ') || '0u';
       value = `${value} + ${attrs.beta === 1 ? '' : `${f32Lit(attrs.beta)} * `}k_c[${idx}]`;
     }
-    if (M === 1 && attrs.transB && !knobs) return gemv(d, N, K, value, act, useC, args.subgroups ?? false);
+    if (M === 1 && attrs.transB) return gemv(d, N, K, value, act, useC, args.subgroups ?? false);
     return done(gemmDispatches({
-      label: 'gemm', batch: 1, M, N, K,
+      label: 'gemm', tuneKey, batch: 1, M, N, K,
       loadBuffers: [input('k_a', 0), input('k_bm', 1, cfg.vec4B)],
       storeBuffers: [...(useC ? [input('k_c', 2)] : []), output],
       a: attrs.transA

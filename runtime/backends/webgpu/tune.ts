@@ -1,0 +1,157 @@
+// Tuning on the device in hand (DESIGN.md "Tuning", TVM's AutoTVM idea): for each tunable GEMM of
+// a plan (gemm-template.ts: conv, MatMul and Gemm products wide enough for tiles), time a few tile
+// and split-K configurations with timestamp queries and keep the fastest where it beats what the
+// plan ran. Each candidate is lowered for the whole plan at once and every GEMM timed on its own
+// (`profile: 'kernels'`), so a handful of plan runs covers every problem. Bounded in time; the
+// records are plain data keyed by problem (gemmKey), for the device they were measured on.
+
+import type { Model, TensorType } from '../../ir/graph';
+import { tensor, type Tensor } from '../../tensor';
+import { CompiledPlan } from './executable';
+import { devicePipelines, type GpuContext } from './gpu';
+import { gemmKey, tileTunable, type GemmChooser, type GemmConfig, type GemmProblem } from './kernels/gemm-template';
+import { lower, type LowerOptions, type Plan } from './lower';
+import { concrete } from './storage';
+
+/** What a tuning run found for one problem: the configuration to use (empty: the defaults). */
+export interface TuningRecord {
+  readonly config: Partial<GemmConfig>;
+  /** its GPU time per run (ms), and that of what the plan ran before tuning */
+  readonly ms: number;
+  readonly baselineMs: number;
+}
+
+/** Records by problem key (gemmKey), for one device. */
+export type TuningRecords = Readonly<Record<string, TuningRecord>>;
+
+/** The configurations tried: the three default tiles and a tall one, each with split-K as the tile wants it and with none. */
+export const GEMM_CANDIDATES: readonly Partial<GemmConfig>[] = [
+  { tileM: 64, tileN: 64, regM: 4, regN: 4 },
+  { tileM: 32, tileN: 64, regM: 2, regN: 4 },
+  { tileM: 64, tileN: 32, regM: 4, regN: 2 },
+  { tileM: 32, tileN: 32, regM: 2, regN: 2 },
+  { tileM: 64, tileN: 64, regM: 4, regN: 4, splitK: 1 },
+  { tileM: 32, tileN: 64, regM: 2, regN: 4, splitK: 1 },
+  { tileM: 64, tileN: 32, regM: 4, regN: 2, splitK: 1 },
+  { tileM: 32, tileN: 32, regM: 2, regN: 2, splitK: 1 },
+];
+
+/** A candidate must beat the baseline by this fraction to be kept (timing noise stays out). */
+const MIN_GAIN = 0.05;
+
+export interface TuneOptions {
+  /** no new candidate starts after this many ms (default 10 000) */
+  readonly budgetMs?: number;
+  /** timed runs per candidate, after one untimed (default 5) */
+  readonly runs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TuneResult {
+  /** every problem timed, with its choice (an empty config where the baseline stayed fastest) */
+  readonly records: TuningRecords;
+  readonly candidatesTried: number;
+  readonly candidates: number;
+  /** the tuned GEMMs' GPU time per run (ms), as the plan ran them and with the choices */
+  readonly baselineMs: number;
+  readonly tunedMs: number;
+  readonly ms: number;
+}
+
+/** A chooser from records (problems without one take the defaults, or `fallback`'s choice). */
+export function chooserOf(records: TuningRecords, fallback?: GemmChooser): GemmChooser {
+  return (p) => records[gemmKey(p)]?.config ?? fallback?.(p);
+}
+
+/**
+ * Tunes the GEMMs of the plan lowered from `model` (optimized, `types` known): `lowering` is how
+ * the plan was lowered, its `gemmChoice` the baseline. Needs timestamp queries; without them, or
+ * with no tunable GEMM, nothing is timed.
+ */
+export async function tuneGemms(ctx: GpuContext, model: Model, types: ReadonlyMap<string, TensorType | null>, lowering: LowerOptions, options: TuneOptions = {}): Promise<TuneResult> {
+  const started = performance.now();
+  const budget = options.budgetMs ?? 10_000;
+  const tunable = new Set<string>();
+  const noteTunable: GemmChooser = (p) => {
+    if (tileTunable(p)) tunable.add(gemmKey(p));
+    return lowering.gemmChoice?.(p);
+  };
+  const baselinePlan = lower(model, types, { ...lowering, gemmChoice: noteTunable });
+  const empty = { records: {}, candidatesTried: 0, candidates: GEMM_CANDIDATES.length, baselineMs: 0, tunedMs: 0 };
+  if (!ctx.timestamps || tunable.size === 0) return { ...empty, ms: performance.now() - started };
+
+  const feeds = zeroFeeds(baselinePlan);
+  const runs = options.runs ?? 5;
+  const baseline = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
+  const best = new Map<string, { config: Partial<GemmConfig>; ms: number }>();
+  let tried = 0;
+  for (const candidate of GEMM_CANDIDATES) {
+    if (performance.now() - started > budget) break;
+    options.signal?.throwIfAborted();
+    const choose: GemmChooser = (p: GemmProblem) => (tileTunable(p) ? candidate : lowering.gemmChoice?.(p));
+    const times = await timeGemms(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), feeds, runs, tunable);
+    tried++;
+    for (const [key, ms] of times) {
+      const b = best.get(key);
+      if (!b || ms < b.ms) best.set(key, { config: candidate, ms });
+    }
+  }
+  const records: Record<string, TuningRecord> = {};
+  let baselineMs = 0;
+  let tunedMs = 0;
+  for (const [key, base] of baseline) {
+    const b = best.get(key);
+    if (!b) continue; // no candidate timed it (out of budget)
+    const wins = b.ms < base * (1 - MIN_GAIN);
+    records[key] = wins ? { config: b.config, ms: b.ms, baselineMs: base } : { config: {}, ms: base, baselineMs: base };
+    baselineMs += base;
+    tunedMs += wins ? b.ms : base;
+  }
+  return { records, candidatesTried: tried, candidates: GEMM_CANDIDATES.length, baselineMs, tunedMs, ms: performance.now() - started };
+}
+
+/** Zero-filled inputs of the plan's shapes (a GEMM's time does not depend on its values). */
+function zeroFeeds(plan: Plan): Map<string, Tensor> {
+  const feeds = new Map<string, Tensor>();
+  for (const i of plan.model.graph.inputs) {
+    if (plan.model.graph.initializers.has(i.name)) continue;
+    const t = concrete(plan.types.get(i.name));
+    if (t) feeds.set(i.name, tensor(t.dtype, t.dims));
+  }
+  return feeds;
+}
+
+/** GPU ms per run of each tunable GEMM in `plan` (its dispatches summed; trimmed mean over runs). */
+async function timeGemms(ctx: GpuContext, plan: Plan, feeds: ReadonlyMap<string, Tensor>, runs: number, tunable: ReadonlySet<string>): Promise<Map<string, number>> {
+  const compiled = await CompiledPlan.compile(ctx, plan, devicePipelines(ctx));
+  try {
+    await compiled.run(feeds);
+    const samples = new Map<string, number[]>();
+    for (let r = 0; r < runs; r++) {
+      await compiled.run(feeds, { profile: 'kernels' });
+      const sums = new Map<string, number>();
+      for (const k of compiled.lastKernelTimes ?? []) {
+        if (k.tuneKey !== undefined && tunable.has(k.tuneKey)) sums.set(k.tuneKey, (sums.get(k.tuneKey) ?? 0) + k.ms);
+      }
+      for (const [key, ms] of sums) {
+        const s = samples.get(key);
+        if (s) s.push(ms);
+        else samples.set(key, [ms]);
+      }
+    }
+    return new Map([...samples].map(([key, s]) => [key, trimmedMean(s)]));
+  } finally {
+    compiled.destroy();
+  }
+}
+
+/**
+ * The mean without the fastest and slowest sample: robust to an outlier, and unbiased where the
+ * browser quantizes timestamps (Chrome rounds them to tens of microseconds; a median of rounded
+ * times would keep the rounding).
+ */
+function trimmedMean(s: number[]): number {
+  const sorted = [...s].sort((a, b) => a - b);
+  const kept = sorted.length > 2 ? sorted.slice(1, -1) : sorted;
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
+}
