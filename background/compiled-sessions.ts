@@ -6,8 +6,11 @@
 // stored entry that fails to restore is dropped and the model compiled afresh.
 // The compiled models read or stored last stay in memory too (a few, bounded in bytes), so that a
 // second create while the worker lives (a page reloaded, a second tab) skips reading the store.
+// Compiles follow the tuning records stored for the device; a compile the user asked for (an
+// install's, a recompile) tunes the model's kernels first where the backend tunes (WebGPU), within
+// a time budget, and stores the records and the tuned plans: a page never waits on a tuning run.
 
-import { createBackend, isBackendName, type BackendName } from '../runtime/backends';
+import { createBackend, isBackendName, type BackendName, type TuningRecords } from '../runtime/backends';
 import { COMPILER_VERSION, compiledBytes, type CompiledModel } from '../runtime/compiled';
 import { InferenceSession } from '../runtime/session';
 import { keepAlive } from './lifetime';
@@ -15,6 +18,7 @@ import { syntheticFeeds } from './synthetic-feeds';
 import type { ModelLibrary } from './library';
 import { CompiledCache, type CompiledSummary } from './store/compiled';
 import type { KilnDb } from './store/db';
+import { TuningStore } from './store/tuning';
 
 export interface CompiledSessionsDeps {
   readonly cache: CompiledCache;
@@ -24,6 +28,10 @@ export interface CompiledSessionsDeps {
   readonly sha256: (modelId: string) => Promise<string>;
   /** how long a compiled session waits for its first run before it is stored (default STORE_UNRUN_AFTER_MS) */
   readonly storeUnrunAfterMs?: number;
+  /** the device's tuning records; without it nothing is tuned */
+  readonly tuning?: TuningStore;
+  /** how long an install's or recompile's tuning run may take (default TUNE_BUDGET_MS) */
+  readonly tuneBudgetMs?: number;
 }
 
 /** A session this opened: its model, how many of its plans are stored, and a store waiting to start. */
@@ -32,6 +40,8 @@ interface OpenedSession {
   stored: number;
   /** starts the store that waits for its task, while one does */
   start?: () => void;
+  /** a tuning run is recompiling its plans: they are stored after it */
+  tuning?: boolean;
 }
 
 /** Where a session's plans came from. */
@@ -50,6 +60,13 @@ const RECENT_BYTES = 64 * 1024 * 1024;
  */
 const STORE_UNRUN_AFTER_MS = 2000;
 
+/**
+ * The time a tuning run may take. Problems tuned once are not timed again, so only a model's
+ * first compile on a device with GEMM shapes new to it pays (MobileNetV2 on the H200: see
+ * docs/BENCHMARKS.md "Tuning").
+ */
+const TUNE_BUDGET_MS = 10_000;
+
 export class CompiledSessions {
   /** backends whose stale entries (another compiler, another device) this worker has dropped */
   private readonly pruned = new Set<BackendName>();
@@ -59,6 +76,8 @@ export class CompiledSessions {
   private readonly opened = new WeakMap<InferenceSession, OpenedSession>();
   /** compiled models read or stored lately, by cache key, least recently used first */
   private readonly recent = new Map<string, { readonly modelId: string; readonly compiled: CompiledModel; readonly bytes: number }>();
+  /** tuning records by device fingerprint, as read from or written to the store */
+  private readonly records = new Map<string, TuningRecords>();
 
   constructor(private readonly deps: CompiledSessionsDeps) {}
 
@@ -84,6 +103,7 @@ export class CompiledSessions {
       try {
         const { session } = await this.open(modelId, backend);
         if (session.planCount === 0) await session.run(syntheticFeeds(session.inputs));
+        await this.tune(session, backend);
         await this.storeAndRelease(session);
       } catch (e) {
         console.warn(`kiln: '${modelId}' could not be recompiled for ${backend}`, e);
@@ -101,9 +121,45 @@ export class CompiledSessions {
   async prepare(modelId: string, backend: BackendName): Promise<string[]> {
     const stored = await this.restorable(modelId, backend);
     if (stored && stored.length === 0) {
-      await this.storeAndRelease((await this.open(modelId, backend)).session);
+      const { session } = await this.open(modelId, backend);
+      await this.tune(session, backend);
+      await this.storeAndRelease(session);
     }
     return this.compiledFor(modelId);
+  }
+
+  /**
+   * Tunes a session's plans on this device (problems without a record), stores the records and
+   * keeps them for the compiles that follow. A failed tuning run leaves the session as it was.
+   */
+  private async tune(session: InferenceSession, backend: BackendName): Promise<void> {
+    const store = this.deps.tuning;
+    const entry = this.opened.get(session);
+    if (!store || !entry || session.planCount === 0) return;
+    entry.tuning = true;
+    try {
+      const results = await keepAlive(session.tune({ budgetMs: this.deps.tuneBudgetMs ?? TUNE_BUDGET_MS }));
+      const records = Object.assign({}, ...(results ?? []).map((r) => r.records));
+      if (!Object.keys(records).length) return;
+      const fingerprint = await createBackend(backend).fingerprint();
+      this.records.set(fingerprint, await store.merge(fingerprint, COMPILER_VERSION, records));
+    } catch (e) {
+      console.warn(`kiln: tuning the ${backend} kernels failed; the defaults stay`, e);
+    } finally {
+      // whatever the plans are now, they are stored next
+      entry.tuning = false;
+      entry.stored = 0;
+    }
+  }
+
+  /** The device's tuning records ({} without a store), read once per worker and kept. */
+  private async tuningFor(backend: BackendName): Promise<TuningRecords> {
+    const store = this.deps.tuning;
+    if (!store) return {};
+    const fingerprint = await createBackend(backend).fingerprint();
+    let records = this.records.get(fingerprint);
+    if (!records) this.records.set(fingerprint, (records = await store.get(fingerprint, COMPILER_VERSION)));
+    return records;
   }
 
   /** Stores the plans a session compiled (now, not after a page's run) and releases it. */
@@ -166,7 +222,7 @@ export class CompiledSessions {
   private async openOrCompile(modelId: string, backend: BackendName): Promise<{ session: InferenceSession; source: SessionSource }> {
     const { cache, bytes } = this.deps;
     const stored = await this.restorable(modelId, backend);
-    if (!stored) return { session: await InferenceSession.create(await bytes(modelId), { backend }), source: 'compiled' };
+    if (!stored) return { session: await InferenceSession.create(await bytes(modelId), { backend, tuning: await this.tuningFor(backend) }), source: 'compiled' };
     for (const entry of stored) {
       try {
         const compiled = this.recent.get(entry.key)?.compiled ?? ((await cache.get(entry.key)) as CompiledModel);
@@ -180,7 +236,7 @@ export class CompiledSessions {
         await cache.delete(entry.key).catch(() => undefined);
       }
     }
-    const session = await InferenceSession.create(await bytes(modelId), { backend });
+    const session = await InferenceSession.create(await bytes(modelId), { backend, tuning: await this.tuningFor(backend) });
     this.opened.set(session, { modelId, stored: 0 });
     // stored after its first run (ran), or once it has waited this long for one
     setTimeout(() => this.ran(session), this.deps.storeUnrunAfterMs ?? STORE_UNRUN_AFTER_MS);
@@ -206,7 +262,7 @@ export class CompiledSessions {
 
   private storeNew(session: InferenceSession, now: boolean): void {
     const entry = this.opened.get(session);
-    if (!entry || session.isReleased) return;
+    if (!entry || session.isReleased || entry.tuning) return;
     if (now && entry.start) return entry.start();
     if (session.planCount <= entry.stored) return;
     entry.stored = session.planCount;
@@ -262,5 +318,5 @@ export class CompiledSessions {
 
 /** The worker's compiled sessions over its store and model library. */
 export function compiledSessions(db: KilnDb, library: ModelLibrary): CompiledSessions {
-  return new CompiledSessions({ cache: new CompiledCache(db), bytes: (id) => library.bytes(id), sha256: (id) => library.sha256(id) });
+  return new CompiledSessions({ cache: new CompiledCache(db), bytes: (id) => library.bytes(id), sha256: (id) => library.sha256(id), tuning: new TuningStore(db) });
 }

@@ -1,9 +1,9 @@
 // `kiln` for Node: check ONNX backend-test folders, run a model, benchmark it, describe it.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
+import { BACKENDS, isBackendName, type BackendName, type TuningRecords } from '../runtime/backends';
 import { decodeTensor, encodeTensor } from '../runtime/onnx/tensor-proto';
 import { describeInfo, InferenceSession } from '../runtime/session';
 import { describe as describeTensor, tensor, allocData, type Tensor } from '../runtime/tensor';
@@ -13,7 +13,7 @@ import { prepareBackend } from './node-gpu';
 const USAGE = `usage:
   kiln check <folder>... [--backend NAME] [--no-fallback] [--json FILE]
   kiln run <model.onnx> --input name=file.pb ... --out DIR [--backend NAME]
-  kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N] [--kernels]
+  kiln bench <model.onnx> [--backend NAME] [--runs N] [--warmup N] [--kernels] [--tune-s S] [--tuning FILE]
   kiln info <model.onnx> [--backend NAME]
 backends: ${BACKENDS.join(', ')}`;
 
@@ -81,18 +81,24 @@ function syntheticFeeds(session: InferenceSession): Record<string, Tensor> {
 }
 
 async function bench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { backend: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' }, kernels: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { backend: { type: 'string' }, runs: { type: 'string' }, warmup: { type: 'string' }, kernels: { type: 'boolean' }, 'tune-s': { type: 'string' }, tuning: { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new UsageError('bench: give exactly one model file');
-  const runs = Number(values.runs ?? 20), warmup = Number(values.warmup ?? 3);
-  if (!(runs >= 1) || !(warmup >= 0)) throw new UsageError('bench: --runs must be ≥ 1 and --warmup ≥ 0');
+  const runs = Number(values.runs ?? 20), warmup = Number(values.warmup ?? 3), tuneS = Number(values['tune-s'] ?? 0);
+  if (!(runs >= 1) || !(warmup >= 0) || !(tuneS >= 0)) throw new UsageError('bench: --runs must be ≥ 1, --warmup and --tune-s ≥ 0');
   const bytes = readFileSync(positionals[0]);
+  // --tuning FILE: the records a tuning run on this device wrote there, followed; --tune-s adds to them
+  const tuning = values.tuning && existsSync(values.tuning) ? (JSON.parse(readFileSync(values.tuning, 'utf8')) as TuningRecords) : undefined;
   const t0 = performance.now();
-  const session = await InferenceSession.create(bytes, { backend: await backendOf(values.backend) });
+  const session = await InferenceSession.create(bytes, { backend: await backendOf(values.backend), tuning });
   const create = performance.now() - t0;
   const feeds = syntheticFeeds(session);
   const t1 = performance.now();
   await session.run(feeds);
   const first = performance.now() - t1;
+  if (tuneS > 0) await tune(session, tuneS, values.tuning);
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -110,6 +116,20 @@ async function bench(argv: string[]): Promise<number> {
   if (values.kernels) await printKernelTimes(session, feeds);
   console.log(JSON.stringify({ p50_ms: r(p50), min_ms: r(times[0]), first_ms: r(first), create_ms: r(create), ...(gpu === undefined ? {} : { gpu_ms: r(gpu) }) }));
   return 0;
+}
+
+/** Tunes the session's kernels on this device for at most `seconds`, says what changed, and saves the records to `file`. */
+async function tune(session: InferenceSession, seconds: number, file: string | undefined): Promise<void> {
+  const results = await session.tune({ budgetMs: seconds * 1000 });
+  if (!results) return void console.log(`tune: the ${session.backend} backend does not tune`);
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  for (const t of results) {
+    const records = Object.entries(t.records);
+    const changed = records.filter(([, rec]) => Object.keys(rec.config).length > 0);
+    console.log(`tuned in ${Math.round(t.ms)} ms (${t.candidatesTried} of ${t.candidates} candidates): ${records.length} GEMM problems, ${changed.length} given another configuration; their GPU time ${r(t.baselineMs)} → ${r(t.tunedMs)} ms`);
+    for (const [key, rec] of changed) console.log(`  ${key}: ${JSON.stringify(rec.config)} ${r(rec.baselineMs)} → ${r(rec.ms)} ms`);
+  }
+  if (file) writeFileSync(file, JSON.stringify(session.tuning ?? {}, null, 1));
 }
 
 /** The kernels that take the most GPU time: medians over a few runs timed per dispatch. */

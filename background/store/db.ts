@@ -1,10 +1,11 @@
 // The 'kiln' IndexedDB database: its schema, its versioned upgrades, and how to open it. The
-// stores that use it (models.ts, compiled.ts, grants.ts) share one connection.
+// stores that use it (models.ts, compiled.ts, grants.ts, tuning.ts) share one connection.
 
 import { wrap, type DBSchema, type IDBPDatabase, type OpenDBCallbacks } from 'idb';
+import type { TuningRecords } from '../../runtime/backends';
 
 export const DB_NAME = 'kiln';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** Model bytes are stored in chunks of this size: no single structured clone of a whole model. */
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -69,6 +70,16 @@ export interface GrantRecord {
   readonly decidedAt: number;
 }
 
+/** What tuning runs on one device chose, for one compiler version (../../runtime/backends/webgpu/tune.ts). */
+export interface TuningRecordSet {
+  /** `${compilerVersion} ${deviceFingerprint}` */
+  readonly key: string;
+  readonly deviceFingerprint: string;
+  readonly compilerVersion: string;
+  readonly records: TuningRecords;
+  readonly updatedAt: number;
+}
+
 export interface KilnSchema extends DBSchema {
   models: { key: string; value: ModelRecord };
   /** a model's bytes in chunks: Blobs (installs of an earlier version stored Uint8Arrays) */
@@ -82,6 +93,8 @@ export interface KilnSchema extends DBSchema {
   };
   grants: { key: [origin: string, modelId: string]; value: GrantRecord };
   settings: { key: string; value: unknown };
+  /** added in version 2 */
+  tuning: { key: string; value: TuningRecordSet };
 }
 
 export type KilnDb = IDBPDatabase<KilnSchema>;
@@ -96,6 +109,7 @@ const upgrade: NonNullable<OpenDBCallbacks<KilnSchema>['upgrade']> = (db, oldVer
     db.createObjectStore('grants', { keyPath: ['origin', 'modelId'] });
     db.createObjectStore('settings');
   }
+  if (oldVersion < 2) db.createObjectStore('tuning', { keyPath: 'key' });
 };
 
 /**

@@ -1,13 +1,14 @@
-// The model store, compiled cache and grants against fake-indexeddb: atomic installs, integrity
+// The model store, compiled cache, grants and tuning records against fake-indexeddb: atomic installs, integrity
 // on read, abort, bounds, quota, delete, prune and sweep. A fresh IDBFactory per test.
 
 import 'fake-indexeddb/auto'; // idb tells its wrapped objects apart by the global IDB classes
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompiledCache, compiledKey, type CompiledKeyParts } from './compiled';
-import { DEFAULT_CHUNK_BYTES, openKilnDb, type KilnDb } from './db';
+import { DB_NAME, DEFAULT_CHUNK_BYTES, openKilnDb, type KilnDb } from './db';
 import { GrantStore } from './grants';
 import { ModelStore, type InstallMeta } from './models';
+import { TuningStore } from './tuning';
 
 const CHUNK = 1024;
 const LIMIT = 64 * 1024;
@@ -372,5 +373,41 @@ describe('GrantStore', () => {
       await expect(grants.set(origin, 'm', 'always'), origin).rejects.toThrow(TypeError);
     }
     expect(await grants.list()).toEqual([]);
+  });
+});
+
+describe('TuningStore', () => {
+  const rec = (tileM: number, ms: number) => ({ config: { tileM, tileN: 64, regM: tileM / 16, regN: 4 }, ms, baselineMs: 2 * ms });
+
+  it('merges records per device and compiler, and drops the device’s sets of other compilers', async () => {
+    const tuning = new TuningStore(db, () => clock);
+    expect(await tuning.get('gpu-a', 'c1')).toEqual({});
+    await tuning.merge('gpu-a', 'c1', { p: rec(64, 1), q: rec(32, 2) });
+    await tuning.merge('gpu-a', 'c1', { q: rec(64, 1.5) });
+    await tuning.merge('gpu-b', 'c1', { p: rec(32, 3) });
+    expect(await tuning.get('gpu-a', 'c1')).toEqual({ p: rec(64, 1), q: rec(64, 1.5) });
+    expect(await tuning.get('gpu-b', 'c1')).toEqual({ p: rec(32, 3) });
+    // a new compiler starts afresh on gpu-a; gpu-b keeps its set until it is tuned again
+    expect(await tuning.merge('gpu-a', 'c2', { r: rec(32, 1) })).toEqual({ r: rec(32, 1) });
+    expect(await tuning.get('gpu-a', 'c1')).toEqual({});
+    expect(await tuning.get('gpu-b', 'c1')).toEqual({ p: rec(32, 3) });
+  });
+
+  it('comes with an upgrade of a version-1 database, keeping what it held', async () => {
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const open = factory.open(DB_NAME, 1);
+      open.onupgradeneeded = () => {
+        open.result.createObjectStore('models', { keyPath: 'id' });
+        open.result.createObjectStore('settings').put('kept', 'probe');
+      };
+      open.onsuccess = () => (open.result.close(), resolve());
+      open.onerror = () => reject(open.error);
+    });
+    const upgraded = await openKilnDb(factory);
+    expect(await upgraded.get('settings', 'probe')).toBe('kept');
+    await new TuningStore(upgraded).merge('gpu', 'c', { p: rec(64, 1) });
+    expect(await new TuningStore(upgraded).get('gpu', 'c')).toEqual({ p: rec(64, 1) });
+    upgraded.close();
   });
 });

@@ -120,5 +120,11 @@ describe('tuning on the device', () => {
     expect(sources).toMatch(TILE_64x32);
     const reference = await InferenceSession.create(model, { backend: 'reference' });
     expect(maxDiff((await session.run(feeds)).y, (await reference.run(feeds)).y)).toBeLessThan(1e-4);
-  });
+    // tuning again times only the problem without a record; retune times both
+    const [again] = (await session.tune({ runs: 1, budgetMs: 60_000 }))!;
+    expect(Object.keys(again.records)).toEqual([matmulKey]);
+    expect(session.tuning?.[convKey]).toEqual(records[convKey]);
+    const [both] = (await session.tune({ runs: 1, budgetMs: 60_000, retune: true }))!;
+    expect(Object.keys(both.records).sort()).toEqual([convKey, matmulKey].sort());
+  }, 120_000);
 });

@@ -70,7 +70,8 @@ export class WebGpuExecutable implements Executable {
 
   /**
    * Tunes the GEMMs of every compiled plan on this device (./tune.ts), within one time budget,
-   * and recompiles each plan whose choices changed; runs after this use the tuned plans.
+   * and recompiles each plan whose choices changed; runs after this use the tuned plans. Problems
+   * with a record already are not timed again unless `retune`.
    */
   async tune(options: TuneOptions = {}): Promise<TuneResult[]> {
     const started = performance.now();
@@ -80,7 +81,7 @@ export class WebGpuExecutable implements Executable {
       const left = budget - (performance.now() - started);
       if (left <= 0) break;
       const { plan } = await p;
-      const result = await tuneGemms(this.ctx, plan.model, plan.types, this.lowering(), { ...options, budgetMs: left });
+      const result = await tuneGemms(this.ctx, plan.model, plan.types, this.lowering(), { ...options, budgetMs: left }, new Set(Object.keys(this.records)));
       results.push(result);
       const changed = Object.entries(result.records).some(([k, r]) => JSON.stringify(r.config) !== JSON.stringify(this.records[k]?.config ?? {}));
       this.records = { ...this.records, ...result.records };

@@ -45,6 +45,8 @@ export interface TuneOptions {
   /** timed runs per candidate, after one untimed (default 5) */
   readonly runs?: number;
   readonly signal?: AbortSignal;
+  /** time again problems that have a record already (default: they keep it) */
+  readonly retune?: boolean;
 }
 
 export interface TuneResult {
@@ -66,14 +68,19 @@ export function chooserOf(records: TuningRecords, fallback?: GemmChooser): GemmC
 /**
  * Tunes the GEMMs of the plan lowered from `model` (optimized, `types` known): `lowering` is how
  * the plan was lowered, its `gemmChoice` the baseline. Needs timestamp queries; without them, or
- * with no tunable GEMM, nothing is timed.
+ * with no tunable GEMM left once the `known` ones are set aside, nothing is timed.
  */
-export async function tuneGemms(ctx: GpuContext, model: Model, types: ReadonlyMap<string, TensorType | null>, lowering: LowerOptions, options: TuneOptions = {}): Promise<TuneResult> {
+export async function tuneGemms(
+  ctx: GpuContext, model: Model, types: ReadonlyMap<string, TensorType | null>, lowering: LowerOptions, options: TuneOptions = {},
+  /** problems with a record already: set aside unless `options.retune` */
+  known: ReadonlySet<string> = new Set(),
+): Promise<TuneResult> {
   const started = performance.now();
   const budget = options.budgetMs ?? 10_000;
   const tunable = new Set<string>();
   const noteTunable: GemmChooser = (p) => {
-    if (tileTunable(p)) tunable.add(gemmKey(p));
+    const key = gemmKey(p);
+    if (tileTunable(p) && (options.retune || !known.has(key))) tunable.add(key);
     return lowering.gemmChoice?.(p);
   };
   const baselinePlan = lower(model, types, { ...lowering, gemmChoice: noteTunable });
@@ -88,7 +95,7 @@ export async function tuneGemms(ctx: GpuContext, model: Model, types: ReadonlyMa
   for (const candidate of GEMM_CANDIDATES) {
     if (performance.now() - started > budget) break;
     options.signal?.throwIfAborted();
-    const choose: GemmChooser = (p: GemmProblem) => (tileTunable(p) ? candidate : lowering.gemmChoice?.(p));
+    const choose: GemmChooser = (p: GemmProblem) => (tunable.has(gemmKey(p)) ? candidate : lowering.gemmChoice?.(p));
     const times = await timeGemms(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), feeds, runs, tunable);
     tried++;
     for (const [key, ms] of times) {
