@@ -8,7 +8,7 @@ import { useDawn } from '../../cli/node-gpu';
 import { gpuContext } from '../../runtime/backends/webgpu/gpu';
 import { defaultGemmConfig, gemmConfig, gemmKey, tunedGemm, type GemmProblem } from '../../runtime/backends/webgpu/kernels/gemm-template';
 import { lower } from '../../runtime/backends/webgpu/lower';
-import { chooserOf, GEMM_CANDIDATES, type TuningRecords } from '../../runtime/backends/webgpu/tune';
+import { chooserOf, coarse, GEMM_CANDIDATES, type TuningRecords } from '../../runtime/backends/webgpu/tune';
 import { importOnnx } from '../../runtime/onnx/import';
 import { optimize } from '../../runtime/passes';
 import { InferenceSession } from '../../runtime/session';
@@ -73,6 +73,14 @@ describe('GEMM configurations', () => {
     expect(matmul.wgsl).toMatch(TILE_64x32);
     const untuned = lower(m, types).steps.flatMap((s) => (s.kind === 'gpu' ? s.dispatches : [])).find((d) => d.tuneKey === matmulKey)!;
     expect(untuned.wgsl).not.toMatch(TILE_64x32);
+  });
+});
+
+describe('timestamp resolution', () => {
+  it('tells times on a grid of ticks (quantized by the browser) from spread ones', () => {
+    expect(coarse(new Map([['a', [0, 0.1, 0, 0.1]], ['b', [0.2, 0.3, 0.2, 0.2]]]))).toBe(true);
+    expect(coarse(new Map([['a', [0, 0, 0]]]))).toBe(true);
+    expect(coarse(new Map([['a', [0.0123, 0.0131, 0.0127]], ['b', [0.2101, 0.2093]]]))).toBe(false);
   });
 });
 

@@ -88,15 +88,20 @@ export async function tuneGemms(
   if (!ctx.timestamps || tunable.size === 0) return { ...empty, ms: performance.now() - started };
 
   const feeds = zeroFeeds(baselinePlan);
-  const runs = options.runs ?? 5;
-  const baseline = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
+  let runs = options.runs ?? 5;
+  let samples = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
+  if (coarse(samples) && runs < COARSE_RUNS) {
+    runs = COARSE_RUNS;
+    samples = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
+  }
+  const baseline = means(samples);
   const best = new Map<string, { config: Partial<GemmConfig>; ms: number }>();
   let tried = 0;
   for (const candidate of GEMM_CANDIDATES) {
     if (performance.now() - started > budget) break;
     options.signal?.throwIfAborted();
     const choose: GemmChooser = (p: GemmProblem) => (tunable.has(gemmKey(p)) ? candidate : lowering.gemmChoice?.(p));
-    const times = await timeGemms(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), feeds, runs, tunable);
+    const times = means(await timeGemms(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), feeds, runs, tunable));
     tried++;
     for (const [key, ms] of times) {
       const b = best.get(key);
@@ -128,8 +133,8 @@ function zeroFeeds(plan: Plan): Map<string, Tensor> {
   return feeds;
 }
 
-/** GPU ms per run of each tunable GEMM in `plan` (its dispatches summed; trimmed mean over runs). */
-async function timeGemms(ctx: GpuContext, plan: Plan, feeds: ReadonlyMap<string, Tensor>, runs: number, tunable: ReadonlySet<string>): Promise<Map<string, number>> {
+/** GPU ms of each tunable GEMM in `plan`, one sample per run (its dispatches summed). */
+async function timeGemms(ctx: GpuContext, plan: Plan, feeds: ReadonlyMap<string, Tensor>, runs: number, tunable: ReadonlySet<string>): Promise<Map<string, number[]>> {
   const compiled = await CompiledPlan.compile(ctx, plan, devicePipelines(ctx));
   try {
     await compiled.run(feeds);
@@ -146,16 +151,34 @@ async function timeGemms(ctx: GpuContext, plan: Plan, feeds: ReadonlyMap<string,
         else samples.set(key, [ms]);
       }
     }
-    return new Map([...samples].map(([key, s]) => [key, trimmedMean(s)]));
+    return samples;
   } finally {
     compiled.destroy();
   }
 }
 
 /**
+ * Timed runs per candidate where timestamps are coarse. Chrome quantizes them (to 100 µs unless
+ * WebGPU developer features are on) and a GEMM takes a few to tens of microseconds: a single time
+ * then says little, but the mean of many is unbiased, the kernel's start falling anywhere
+ * between two ticks.
+ */
+const COARSE_RUNS = 40;
+
+/** Whether the samples sit on a grid of 20 µs or more (quantized timestamps) rather than spread. */
+export function coarse(samples: ReadonlyMap<string, readonly number[]>): boolean {
+  const values = [...new Set([...samples.values()].flat())].sort((a, b) => a - b);
+  if (values.length < 2) return values.length === 1 && values[0] === 0;
+  let gap = Infinity;
+  for (let i = 1; i < values.length; i++) gap = Math.min(gap, values[i] - values[i - 1]);
+  return gap >= 0.02;
+}
+
+const means = (samples: ReadonlyMap<string, number[]>) => new Map([...samples].map(([key, s]) => [key, trimmedMean(s)]));
+
+/**
  * The mean without the fastest and slowest sample: robust to an outlier, and unbiased where the
- * browser quantizes timestamps (Chrome rounds them to tens of microseconds; a median of rounded
- * times would keep the rounding).
+ * timestamps are quantized (a median of rounded times would keep the rounding).
  */
 function trimmedMean(s: number[]): number {
   const sorted = [...s].sort((a, b) => a - b);
