@@ -1,11 +1,15 @@
 // WebGPU Conv (pointwise GEMM, implicit GEMM, depthwise, grouped), Gemm, MatMul, pooling and
 // Resize kernels checked against the reference backend on small seeded-random shapes (Dawn on
 // SwiftShader here: keep shapes small). Sizes avoid tile multiples so the bounds guards run too.
+// The GEMMs run their default configuration, and where a test says so the bigger tiles and vec4
+// loads a tuning run may choose.
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDawn } from '../../cli/node-gpu';
 import type { PlanReport } from '../../runtime/backends/webgpu/executable';
+import { gemmKey, tileTunable, type GemmConfig } from '../../runtime/backends/webgpu/kernels/gemm-template';
 import { lower } from '../../runtime/backends/webgpu/lower';
+import type { TuningRecord, TuningRecords } from '../../runtime/backends/webgpu/tune';
 import { importOnnx } from '../../runtime/onnx/import';
 import { optimize } from '../../runtime/passes';
 import { InferenceSession } from '../../runtime/session';
@@ -17,12 +21,19 @@ type Feeds = Record<string, Tensor>;
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-/** Runs the model on WebGPU and the reference, compares, and returns the WebGPU plan's report for the feeds' shapes. */
+/**
+ * Runs the model on WebGPU and the reference, compares, and returns the WebGPU plan's report for
+ * the feeds' shapes. `gemm` gives every tunable GEMM that configuration, as a tuning run would.
+ */
 async function compare(
   inputs: IO[], outputs: IO[], nodes: NodeSpec[], initializers: Record<string, Tensor>, feeds: Feeds, tol = 1e-4, opset = 18,
+  gemm?: Partial<GemmConfig>,
 ): Promise<PlanReport> {
   const bytes = buildModel({ inputs, outputs, nodes, initializers, opset });
-  const gpu = await InferenceSession.create(bytes, { backend: 'webgpu', noFallback: true });
+  const tuning = gemm ? recordsGiving(bytes, feeds, gemm) : undefined;
+  const gpu = await InferenceSession.create(bytes, { backend: 'webgpu', noFallback: true, tuning });
+  if (tuning) expect(Object.keys(tuning).length, 'the model has a tunable GEMM').toBeGreaterThan(0);
+  if (gemm?.vec4B) expect(JSON.stringify((await gpu.compiled())!.plans), 'B loaded by vec4').toContain('array<vec4<f32>>');
   const ref = await InferenceSession.create(bytes, { backend: 'reference' });
   const [g, r] = [await gpu.run(feeds), await ref.run(feeds)];
   for (const k of Object.keys(r)) {
@@ -37,6 +48,18 @@ async function compare(
   }
   return (await gpu.planReport(new Map(Object.entries(feeds).map(([name, t]) => [name, t.dims]))))!;
 }
+
+/** Tuning records giving every tunable GEMM of the model (at the feeds' shapes) `config`. */
+function recordsGiving(bytes: Uint8Array, feeds: Feeds, config: Partial<GemmConfig>): TuningRecords {
+  const shapes = new Map(Object.entries(feeds).map(([n, t]) => [n, t.dims]));
+  const { model, types } = optimize(importOnnx(bytes), shapes, { fuseResidual: true, fuseChannelScale: true });
+  const records: Record<string, TuningRecord> = {};
+  lower(model, types, { gemmChoice: (p) => void (tileTunable(p) && (records[gemmKey(p)] = { config, ms: 0, baselineMs: 0 })) });
+  return records;
+}
+
+/** B loaded four columns at a time, where a problem allows it (the defaults load scalars). */
+const VEC4: Partial<GemmConfig> = { vec4B: true };
 
 const f32 = (name: string, dims: number[]): IO => ({ name, type: 'float32', dims });
 /** A 4-D float output whose dims the model leaves symbolic. */
@@ -55,7 +78,7 @@ interface ConvCase {
 }
 
 /** Conv (with bias) optionally followed by an activation the fusion pass folds into it. */
-async function checkConv(seed: number, c: ConvCase): Promise<void> {
+async function checkConv(seed: number, c: ConvCase, gemm?: Partial<GemmConfig>): Promise<void> {
   const r = rng(seed);
   const g = c.group ?? 1;
   const wDims = [c.M, c.C / g, c.k, c.k];
@@ -69,7 +92,7 @@ async function checkConv(seed: number, c: ConvCase): Promise<void> {
     lo: tensor('float32', [], new Float32Array([0])),
     hi: tensor('float32', [], new Float32Array([6])),
   };
-  await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims), 2)) });
+  await compare([f32('x', xDims)], [out4('y')], nodes, inits, { x: tensor('float32', xDims, r.floats(size(xDims), 2)) }, undefined, undefined, gemm);
 }
 
 beforeAll(async () => {
@@ -80,8 +103,10 @@ describe('webgpu nn kernels', () => {
   it('pointwise 1×1 Conv (tiled GEMM, more than one tile, fused Relu)', async () => {
     const r = rng(11);
     await checkConv(1, { N: 1, C: r.int(20, 40), M: r.int(65, 80), H: 9, W: r.int(13, 17), k: 1, attrs: {}, act: 'Relu' });
-    // a plane that is a multiple of 4 takes vec4 loads
-    await checkConv(2, { N: 2, C: 17, M: 24, H: 4, W: 8, k: 1, attrs: {} });
+    // a plane that is a multiple of 4 can take vec4 loads (a tuning run's choice), and bigger tiles
+    await checkConv(2, { N: 2, C: 17, M: 24, H: 4, W: 8, k: 1, attrs: {} }, VEC4);
+    await checkConv(5, { N: 1, C: 20, M: 70, H: 9, W: 12, k: 1, attrs: {}, act: 'Relu' }, { tileM: 64, tileN: 64, regM: 4, regN: 4, vec4B: true });
+    await checkConv(6, { N: 1, C: 20, M: 70, H: 9, W: 11, k: 1, attrs: {} }, { tileM: 64, tileN: 32, regM: 4, regN: 2 });
     // deep and narrow: K split over workgroups, partial sums added by a second dispatch
     await checkConv(8, { N: 1, C: 600, M: 20, H: 3, W: 3, k: 1, attrs: {}, act: 'Relu' });
   });
@@ -288,9 +313,12 @@ describe('webgpu nn kernels', () => {
         { op: 'Add', inputs: ['c', 'res'], outputs: ['y'] },
       ];
       const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
-      const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds);
-      // pool, squeeze conv (its Sigmoid fused), the scaled conv with its residual: no Mul, no Add
-      expect(report.dispatches, `[${xDims}]`).toBe(C === 256 ? 5 : 3);
+      // the scaled conv is wide enough for tiles only where M > 8: there it also runs with vec4 loads
+      for (const gemm of M > 8 ? [undefined, VEC4] : [undefined]) {
+        const report = await compare([f32('x', xDims)], [out4('y')], nodes, inits, feeds, undefined, undefined, gemm);
+        // pool, squeeze conv (its Sigmoid fused), the scaled conv with its residual: no Mul, no Add
+        expect(report.dispatches, `[${xDims}]`).toBe(C === 256 ? 5 : 3);
+      }
     }
   });
 
@@ -321,13 +349,15 @@ describe('webgpu nn kernels', () => {
       { b: tensor('float32', [700, 50], r.floats(35000)), c: tensor('float32', [50], r.floats(50)) },
       { a: tensor('float32', [1, 700], r.floats(700)) },
     );
-    // transA, a [M, 1] bias, and sizes past one 64×64 tile
-    await compare(
-      [f32('a', [20, 70])], [f32('y', [70, 66])],
-      [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transA: 1 } }],
-      { b: tensor('float32', [20, 66], r.floats(20 * 66)), c: tensor('float32', [70, 1], r.floats(70)) },
-      { a: tensor('float32', [20, 70], r.floats(1400)) },
-    );
+    // transA, a [M, 1] bias, and sizes past one tile: the default's, and a 64×64 one with vec4 loads of B
+    for (const gemm of [undefined, { tileM: 64, tileN: 64, regM: 4, regN: 4, vec4B: true }]) {
+      await compare(
+        [f32('a', [20, 70])], [f32('y', [70, 68])],
+        [{ op: 'Gemm', inputs: ['a', 'b', 'c'], outputs: ['y'], attrs: { transA: 1 } }],
+        { b: tensor('float32', [20, 68], r.floats(20 * 68)), c: tensor('float32', [70, 1], r.floats(70)) },
+        { a: tensor('float32', [20, 70], r.floats(1400)) }, undefined, undefined, gemm,
+      );
+    }
   });
 
   it('batched MatMul with broadcast batch dims, and 1-D operands', async () => {
@@ -337,6 +367,12 @@ describe('webgpu nn kernels', () => {
       [f32('a', [2, 3, M, K]), f32('b', [3, K, N])], [f32('y', [2, 3, M, N])],
       [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }], {},
       { a: tensor('float32', [2, 3, M, K], r.floats(6 * M * K)), b: tensor('float32', [3, K, N], r.floats(3 * K * N)) },
+    );
+    // wide enough for tiles, N a multiple of 4: vec4 loads of B
+    await compare(
+      [f32('a', [2, 18, 30]), f32('b', [30, 20])], [f32('y', [2, 18, 20])],
+      [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'] }], {},
+      { a: tensor('float32', [2, 18, 30], r.floats(2 * 18 * 30)), b: tensor('float32', [30, 20], r.floats(600)) }, undefined, undefined, VEC4,
     );
     await compare(
       [f32('v', [K]), f32('b', [2, K, 8])], [f32('y', [2, 8])],

@@ -24,16 +24,19 @@ export interface TuningRecord {
 /** Records by problem key (gemmKey), for one device. */
 export type TuningRecords = Readonly<Record<string, TuningRecord>>;
 
-/** The configurations tried: the three default tiles and a tall one, each with split-K as the tile wants it and with none. */
+/**
+ * The configurations tried: four tiles, each with split-K as the tile wants it and with none, all
+ * loading B four columns at a time where the problem allows it (gemmConfig checks).
+ */
 export const GEMM_CANDIDATES: readonly Partial<GemmConfig>[] = [
-  { tileM: 64, tileN: 64, regM: 4, regN: 4 },
-  { tileM: 32, tileN: 64, regM: 2, regN: 4 },
-  { tileM: 64, tileN: 32, regM: 4, regN: 2 },
-  { tileM: 32, tileN: 32, regM: 2, regN: 2 },
-  { tileM: 64, tileN: 64, regM: 4, regN: 4, splitK: 1 },
-  { tileM: 32, tileN: 64, regM: 2, regN: 4, splitK: 1 },
-  { tileM: 64, tileN: 32, regM: 4, regN: 2, splitK: 1 },
-  { tileM: 32, tileN: 32, regM: 2, regN: 2, splitK: 1 },
+  { tileM: 64, tileN: 64, regM: 4, regN: 4, vec4B: true },
+  { tileM: 32, tileN: 64, regM: 2, regN: 4, vec4B: true },
+  { tileM: 64, tileN: 32, regM: 4, regN: 2, vec4B: true },
+  { tileM: 32, tileN: 32, regM: 2, regN: 2, vec4B: true },
+  { tileM: 64, tileN: 64, regM: 4, regN: 4, vec4B: true, splitK: 1 },
+  { tileM: 32, tileN: 64, regM: 2, regN: 4, vec4B: true, splitK: 1 },
+  { tileM: 64, tileN: 32, regM: 4, regN: 2, vec4B: true, splitK: 1 },
+  { tileM: 32, tileN: 32, regM: 2, regN: 2, vec4B: true, splitK: 1 },
 ];
 
 /** A candidate must beat the baseline by this fraction to be kept (timing noise stays out). */

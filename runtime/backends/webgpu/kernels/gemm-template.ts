@@ -36,15 +36,14 @@ export interface GemmConfig {
 }
 
 /**
- * Workgroups that keep a GPU busy: the smaller tiles are taken below TILE_GROUPS, and K is split
- * below SPLIT_GROUPS. At batch 1 the late layers have few outputs (256×196 at ResNet-50's 14×14),
- * so a workgroup per SM is latency-bound: on the H100, 32×32 tiles split 4-8 ways ran 3-10×
- * faster than unsplit 64×64 ones there. Splitting more (512 groups, depth 32) sped those layers
- * up alone but slowed whole models (ResNet-50 2.75 → 3.15 ms GPU): each split adds a dispatch.
- * Checked again on the H200 with sizes as uniforms: splitting below 128 groups instead of 256, or
- * never (with or without 16×16 tiles), cost ResNet-50 1.44 → 1.61 / 2.61 / 2.47 ms of GPU time.
+ * K is split below SPLIT_GROUPS workgroups. At batch 1 the late layers have few outputs (256×196
+ * at ResNet-50's 14×14), so a workgroup per SM is latency-bound: on the H100, 32×32 tiles split
+ * 4-8 ways ran 3-10× faster than unsplit 64×64 ones there. Splitting more (512 groups, depth 32)
+ * sped those layers up alone but slowed whole models (ResNet-50 2.75 → 3.15 ms GPU): each split
+ * adds a dispatch. Checked again on the H200 with sizes as uniforms: splitting below 128 groups
+ * instead of 256, or never (with or without 16×16 tiles), cost ResNet-50 1.44 → 1.61 / 2.61 /
+ * 2.47 ms of GPU time.
  */
-const TILE_GROUPS = 128;
 const SPLIT_GROUPS = 256;
 /** The least depth one split keeps. */
 const MIN_SPLIT_DEPTH = 64;
@@ -77,10 +76,15 @@ export const tileTunable = (p: Pick<GemmProblem, 'M' | 'N'>): boolean => p.M > 8
 type Tile = Omit<GemmConfig, 'splitK'>;
 
 /**
- * Desktop-GPU default tiles for a batch of M × N products: 64×64 tiles of 4×4 blocks while that
- * gives enough workgroups, then 32×64 and 32×32; thin shapes get one-row tiles.
+ * The default tiles: one configuration for every product wide enough for tiles (32×32 of 2×2
+ * blocks, B loaded by scalars), so an untuned model compiles one GEMM pipeline per loader kind;
+ * a tuning run on the device (../tune.ts) gives each problem a bigger tile or vec4 loads where
+ * they pay. Thin shapes get one-row tiles. Measured on the H200 (docs/BENCHMARKS.md "Tuning"):
+ * the 64×64, 32×64 and vec4 variants these defaults dropped cost MobileNetV2's first creation
+ * 150-250 ms of driver compiles for no GPU time (0.38 ms either way); ResNet-50 lost 3 %
+ * (1.44 → 1.48 ms), which tuning more than wins back (1.18 ms).
  */
-function defaultTile(M: number, N: number, batch: number): Tile {
+function defaultTile(M: number, N: number): Tile {
   if (M <= 8) {
     // thin: a few rows (fully connected layers at batch 1): spread the columns
     const tileM = pow2(M);
@@ -90,9 +94,7 @@ function defaultTile(M: number, N: number, batch: number): Tile {
     const tileN = pow2(N);
     return { tileM: 64, tileN, tileK: 16, regM: tileN <= 4 ? 1 : 2, regN: 1, vec4B: false };
   }
-  const sizes: [number, number, number, number][] = [[64, 64, 4, 4], [32, 64, 2, 4], [32, 32, 2, 2]];
-  const fit = sizes.find(([tm, tn]) => groupsOf({ tileM: tm, tileN: tn }, M, N, batch) >= TILE_GROUPS) ?? sizes[sizes.length - 1];
-  return { tileM: fit[0], tileN: fit[1], tileK: 16, regM: fit[2], regN: fit[3], vec4B: true };
+  return { tileM: 32, tileN: 32, tileK: 16, regM: 2, regN: 2, vec4B: false };
 }
 
 /** Split-K for a tile: when even it leaves the GPU mostly idle and K is deep. */
@@ -106,7 +108,7 @@ function splitFor(c: Tile, M: number, N: number, K: number, batch: number): numb
 
 /** The defaults for a batch of M × N × K products: defaultTile, split-K by splitFor. */
 export function defaultGemmConfig(M: number, N: number, K = 0, batch = 1): GemmConfig {
-  const c = defaultTile(M, N, batch);
+  const c = defaultTile(M, N);
   return { ...c, splitK: splitFor(c, M, N, K, batch) };
 }
 
@@ -130,7 +132,7 @@ export function invalidConfig(c: GemmConfig): string | undefined {
 export function gemmConfig(p: GemmProblem, knobs?: Partial<GemmConfig>): GemmConfig {
   const { M, N, K, batch } = p;
   const { splitK, ...tile } = knobs ?? {};
-  const t = { ...defaultTile(M, N, batch), ...tile };
+  const t = { ...defaultTile(M, N), ...tile };
   const split = splitK ?? splitFor(t, M, N, K, batch);
   return { ...t, vec4B: t.vec4B && p.canVec4 && N % 4 === 0 && t.tileN % 4 === 0, splitK: Math.max(1, Math.min(split, Math.ceil(K / t.tileK))) };
 }
