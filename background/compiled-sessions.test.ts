@@ -200,7 +200,7 @@ describe('CompiledSessions', () => {
     const cache = new CompiledCache(db);
     let clock = 1;
     const tuning = new TuningStore(db, () => clock);
-    const deps = { cache, bytes: async () => GEMM, sha256: async () => 'c'.repeat(64), tuning, tuneBudgetMs: 60_000 };
+    const deps = { cache, bytes: async () => GEMM, sha256: async () => 'c'.repeat(64), tuning, tuneBudgetMs: 60_000, tuneSoftware: true };
     const s = new CompiledSessions(deps);
     expect(await s.prepare('gemm', 'webgpu')).toEqual(['webgpu']);
     const fingerprint = await createBackend('webgpu').fingerprint();
@@ -220,5 +220,33 @@ describe('CompiledSessions', () => {
     expect(opened.session.tuning).toEqual(records);
     const out = await opened.session.run({ x: { type: 'float32', dims: [1, 16, 36, 36], data: new Float32Array(16 * 36 * 36).fill(1) } });
     expect(out.y.dims).toEqual([1, 24, 36, 36]);
+    // its problem has a record: closing it starts no tuning run
+    expect(await opened.session.untunedProblems()).toBe(0);
+    const creates = performance.getEntriesByName('kiln:create').length;
+    page.releasing(opened.session);
+    opened.session.release();
+    await page.idle();
+    expect(performance.getEntriesByName('kiln:create').length).toBe(creates);
+  }, 120_000);
+
+  it("a page's WebGPU session compiled with problems new to the device is tuned after it closes, in the background, and stored tuned", async () => {
+    await useDawn();
+    const db = await openKilnDb(new IDBFactory());
+    const cache = new CompiledCache(db);
+    const tuning = new TuningStore(db);
+    const s = new CompiledSessions({ cache, bytes: async () => GEMM, sha256: async () => 'd'.repeat(64), tuning, tuneBudgetMs: 60_000, tuneSoftware: true });
+    const { session, source } = await s.open('gemm', 'webgpu');
+    expect(source).toBe('compiled');
+    expect(await session.untunedProblems()).toBe(1);
+    s.releasing(session);
+    session.release();
+    await s.idle();
+    const fingerprint = await createBackend('webgpu').fingerprint();
+    expect(Object.keys(await tuning.get(fingerprint, COMPILER_VERSION))).toEqual([GEMM_KEY]);
+    expect(await cache.list('gemm')).toHaveLength(1);
+    // the next create restores plans that follow the record
+    const next = await new CompiledSessions({ cache, bytes: async () => GEMM, sha256: async () => 'd'.repeat(64), tuning }).open('gemm', 'webgpu');
+    expect(next.source).toBe('cache');
+    expect(await next.session.untunedProblems()).toBe(0);
   }, 120_000);
 });

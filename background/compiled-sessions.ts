@@ -7,11 +7,13 @@
 // The compiled models read or stored last stay in memory too (a few, bounded in bytes), so that a
 // second create while the worker lives (a page reloaded, a second tab) skips reading the store.
 // Compiles follow the tuning records stored for the device; a compile the user asked for (an
-// install's, a recompile) tunes the model's kernels first where the backend tunes (WebGPU), within
-// a time budget, and stores the records and the tuned plans: a page never waits on a tuning run.
+// install's, a recompile) tunes the model's kernels first where the backend tunes (WebGPU on a
+// GPU), within a time budget, and stores the records and the tuned plans; a page's session
+// compiled here is tuned after it closes, in the background. A page never waits on a tuning run.
 
 import { createBackend, isBackendName, type BackendName, type TuningRecords } from '../runtime/backends';
 import { COMPILER_VERSION, compiledBytes, type CompiledModel } from '../runtime/compiled';
+import { gpuContext } from '../runtime/backends/webgpu/gpu';
 import { InferenceSession } from '../runtime/session';
 import { keepAlive } from './lifetime';
 import { syntheticFeeds } from './synthetic-feeds';
@@ -32,6 +34,8 @@ export interface CompiledSessionsDeps {
   readonly tuning?: TuningStore;
   /** how long an install's or recompile's tuning run may take (default TUNE_BUDGET_MS) */
   readonly tuneBudgetMs?: number;
+  /** tune on a software adapter too (tests, on SwiftShader); default false */
+  readonly tuneSoftware?: boolean;
 }
 
 /** A session this opened: its model, how many of its plans are stored, and a store waiting to start. */
@@ -42,6 +46,10 @@ interface OpenedSession {
   start?: () => void;
   /** a tuning run is recompiling its plans: they are stored after it */
   tuning?: boolean;
+  /** compiled here (not restored from the store): its problems may be new to the device's records */
+  readonly compiled?: boolean;
+  /** its latest store (never rejects) */
+  pending?: Promise<void>;
 }
 
 /** Where a session's plans came from. */
@@ -135,7 +143,7 @@ export class CompiledSessions {
   private async tune(session: InferenceSession, backend: BackendName): Promise<void> {
     const store = this.deps.tuning;
     const entry = this.opened.get(session);
-    if (!store || !entry || session.planCount === 0) return;
+    if (!store || !entry || session.planCount === 0 || !(await this.tunes(backend))) return;
     entry.tuning = true;
     try {
       const results = await keepAlive(session.tune({ budgetMs: this.deps.tuneBudgetMs ?? TUNE_BUDGET_MS }));
@@ -152,10 +160,20 @@ export class CompiledSessions {
     }
   }
 
-  /** The device's tuning records ({} without a store), read once per worker and kept. */
+  /**
+   * Whether compiles on `backend` are tuned here: WebGPU on a GPU. A software adapter (SwiftShader,
+   * WARP) would take minutes to time the candidates and its choices would serve nothing, since
+   * 'auto' runs the WASM kernels there (deps.tuneSoftware lets the tests tune on SwiftShader).
+   */
+  private async tunes(backend: BackendName): Promise<boolean> {
+    if (backend !== 'webgpu') return false;
+    return this.deps.tuneSoftware === true || !(await gpuContext()).software;
+  }
+
+  /** The device's tuning records ({} without a store, or for a backend that does not tune), read once per worker and kept. */
   private async tuningFor(backend: BackendName): Promise<TuningRecords> {
     const store = this.deps.tuning;
-    if (!store) return {};
+    if (!store || backend !== 'webgpu') return {};
     const fingerprint = await createBackend(backend).fingerprint();
     let records = this.records.get(fingerprint);
     if (!records) this.records.set(fingerprint, (records = await store.get(fingerprint, COMPILER_VERSION)));
@@ -164,8 +182,7 @@ export class CompiledSessions {
 
   /** Stores the plans a session compiled (now, not after a page's run) and releases it. */
   private async storeAndRelease(session: InferenceSession): Promise<void> {
-    this.ran(session);
-    await this.idle();
+    await this.storeNew(session, true);
     session.release();
   }
 
@@ -226,7 +243,7 @@ export class CompiledSessions {
     for (const entry of stored) {
       try {
         const compiled = this.recent.get(entry.key)?.compiled ?? ((await cache.get(entry.key)) as CompiledModel);
-        const session = await InferenceSession.restore(compiled, () => bytes(modelId), { backend });
+        const session = await InferenceSession.restore(compiled, () => bytes(modelId), { backend, tuning: await this.tuningFor(backend) });
         this.remember(entry.key, modelId, compiled, entry.bytes);
         this.opened.set(session, { modelId, stored: session.planCount });
         return { session, source: 'cache' };
@@ -237,7 +254,7 @@ export class CompiledSessions {
       }
     }
     const session = await InferenceSession.create(await bytes(modelId), { backend, tuning: await this.tuningFor(backend) });
-    this.opened.set(session, { modelId, stored: 0 });
+    this.opened.set(session, { modelId, stored: 0, compiled: true });
     // stored after its first run (ran), or once it has waited this long for one
     setTimeout(() => this.ran(session), this.deps.storeUnrunAfterMs ?? STORE_UNRUN_AFTER_MS);
     return { session, source: 'compiled' };
@@ -258,13 +275,40 @@ export class CompiledSessions {
    */
   releasing(session: InferenceSession): void {
     this.storeNew(session, true);
+    const entry = this.opened.get(session);
+    if (entry?.compiled && this.deps.tuning && isBackendName(session.backend)) this.tuneAfter(session, entry.modelId, session.backend);
   }
 
-  private storeNew(session: InferenceSession, now: boolean): void {
+  /**
+   * A page's session compiled here is being released: if its plans hold GEMM problems this
+   * device has no tuning record for, the model is opened again (from the store, once the plans
+   * are stored), tuned and stored tuned, in the background, so that the page's next create gets
+   * the tuned plans. No page waits on it; it runs under the worker's keep-alive.
+   */
+  private tuneAfter(session: InferenceSession, modelId: string, backend: BackendName): void {
+    const untuned = session.untunedProblems(); // read now: the session is released next
+    const stores = [...this.storing]; // its plans' store among them (not this job: idle() would wait on itself)
+    const job = untuned.then(async (n) => {
+      if (n === 0 || !(await this.tunes(backend))) return;
+      await Promise.all(stores);
+      const { session: again } = await this.open(modelId, backend);
+      await this.tune(again, backend);
+      await this.storeAndRelease(again);
+    });
+    const tracked = keepAlive(job).catch((e) => console.warn(`kiln: '${modelId}' was not tuned after its session closed`, e));
+    this.storing.add(tracked);
+    void tracked.finally(() => this.storing.delete(tracked));
+  }
+
+  /** Starts storing the session's new plans (now, or in a task of its own); resolves once its latest store is done. */
+  private storeNew(session: InferenceSession, now: boolean): Promise<void> | undefined {
     const entry = this.opened.get(session);
-    if (!entry || session.isReleased || entry.tuning) return;
-    if (now && entry.start) return entry.start();
-    if (session.planCount <= entry.stored) return;
+    if (!entry || session.isReleased || entry.tuning) return undefined;
+    if (now && entry.start) {
+      entry.start();
+      return entry.pending;
+    }
+    if (session.planCount <= entry.stored) return entry.pending;
     entry.stored = session.planCount;
     const stored = new Promise<void>((resolve, reject) => {
       const later = now ? undefined : setTimeout(() => entry.start?.(), 0);
@@ -278,6 +322,8 @@ export class CompiledSessions {
     const storing = keepAlive(stored).catch((e) => console.warn(`kiln: the compiled plans of '${entry.modelId}' were not stored`, e));
     this.storing.add(storing);
     void storing.finally(() => this.storing.delete(storing));
+    entry.pending = storing;
+    return storing;
   }
 
   /**

@@ -109,6 +109,15 @@ export class InferenceSession {
     return tune ? this.holding(() => tune(options)) : undefined;
   }
 
+  /**
+   * How many tunable kernel problems of the compiled plans have no tuning record yet (0 on a
+   * backend that does not tune). Reads the plans as they are at the call, so it may be called
+   * just before `release()`.
+   */
+  untunedProblems(): Promise<number> {
+    return this.exec.untuned?.() ?? Promise.resolve(0);
+  }
+
   /** The tuning records this session's plans follow (given in the options, or made by `tune`). */
   get tuning(): TuningRecords | undefined {
     return this.exec.tuning;

@@ -33,6 +33,8 @@ export interface Executable {
   tune?(options?: TuneOptions): Promise<TuneResult[]>;
   /** For tuning backends: the choices recorded so far (given in the options or made by `tune`). */
   readonly tuning?: TuningRecords;
+  /** For tuning backends: how many tunable problems of the compiled plans have no record yet. */
+  untuned?(): Promise<number>;
 }
 
 export interface RunOptions {

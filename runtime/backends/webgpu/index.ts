@@ -68,6 +68,21 @@ export class WebGpuExecutable implements Executable {
     return plan;
   }
 
+  /** How many tunable GEMM problems of the compiled plans have no tuning record (the plans as they are now). */
+  untuned(): Promise<number> {
+    const plans = [...this.plans.values()];
+    return (async () => {
+      const keys = new Set<string>();
+      for (const p of plans) {
+        const plan = await p.catch(() => undefined);
+        for (const step of plan?.plan.steps ?? []) {
+          if (step.kind === 'gpu') for (const d of step.dispatches) if (d.tuneKey !== undefined && !this.records[d.tuneKey]) keys.add(d.tuneKey);
+        }
+      }
+      return keys.size;
+    })();
+  }
+
   /**
    * Tunes the GEMMs of every compiled plan on this device (./tune.ts), within one time budget,
    * and recompiles each plan whose choices changed; runs after this use the tuned plans. Problems

@@ -140,12 +140,12 @@ export function gemmConfig(p: GemmProblem, knobs?: Partial<GemmConfig>): GemmCon
 /**
  * A problem's configuration, its tuned choice where there is one (a choice this template cannot
  * run, say one recorded by another version, gives way to the defaults), and the key its
- * dispatches carry.
+ * dispatches carry where tuning applies to it.
  */
-export function tunedGemm(p: GemmProblem, choose?: GemmChooser): { readonly config: GemmConfig; readonly tuneKey: string } {
+export function tunedGemm(p: GemmProblem, choose?: GemmChooser): { readonly config: GemmConfig; readonly tuneKey: string | undefined } {
   const chosen = choose?.(p);
   const config = chosen ? gemmConfig(p, chosen) : undefined;
-  return { config: config && !invalidConfig(config) ? config : gemmConfig(p), tuneKey: gemmKey(p) };
+  return { config: config && !invalidConfig(config) ? config : gemmConfig(p), tuneKey: tileTunable(p) ? gemmKey(p) : undefined };
 }
 
 /** How one operand is read: `load(b, row, k)` for A (row = m), `load(b, k, col)` for B (col = n). */
@@ -187,7 +187,7 @@ export interface GemmSpec {
   readonly store: (acc: string) => string;
   /** from gemmConfig() */
   readonly config: GemmConfig;
-  /** gemmKey of the problem: its dispatches carry it, so a tuning run can time them by problem */
+  /** gemmKey of a tunable problem: its dispatches carry it, so a tuning run can time them by problem */
   readonly tuneKey?: string;
   /**
    * Where the sizes (batch, M, N, K, …) go: uniforms, so one pipeline serves every GEMM of the
