@@ -63,9 +63,9 @@ export interface TuneResult {
   readonly ms: number;
 }
 
-/** A chooser from records (problems without one take the defaults, or `fallback`'s choice). */
-export function chooserOf(records: TuningRecords, fallback?: GemmChooser): GemmChooser {
-  return (p) => records[gemmKey(p)]?.config ?? fallback?.(p);
+/** The lowering's chooser from records (problems without one take the defaults). */
+export function chooserOf(records: TuningRecords): GemmChooser {
+  return (p) => records[gemmKey(p)]?.config;
 }
 
 /**
