@@ -145,18 +145,21 @@ export class CompiledSessions {
     const entry = this.opened.get(session);
     if (!store || !entry || session.planCount === 0 || !(await this.tunes(backend))) return;
     entry.tuning = true;
+    let recompiled = false;
     try {
       const results = await keepAlive(session.tune({ budgetMs: this.deps.tuneBudgetMs ?? TUNE_BUDGET_MS }));
-      const records = Object.assign({}, ...(results ?? []).map((r) => r.records));
+      const records: TuningRecords = Object.assign({}, ...(results ?? []).map((r) => r.records));
       if (!Object.keys(records).length) return;
+      // a problem given a configuration other than the defaults recompiled its plan
+      recompiled = Object.values(records).some((r) => Object.keys(r.config).length > 0);
       const fingerprint = await createBackend(backend).fingerprint();
       this.records.set(fingerprint, await store.merge(fingerprint, COMPILER_VERSION, records));
     } catch (e) {
       console.warn(`kiln: tuning the ${backend} kernels failed; the defaults stay`, e);
     } finally {
-      // whatever the plans are now, they are stored next
       entry.tuning = false;
-      entry.stored = 0;
+      // recompiled plans are stored again (plans compiled here and not stored yet are stored anyway)
+      if (recompiled) entry.stored = 0;
     }
   }
 
