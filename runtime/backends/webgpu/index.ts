@@ -13,7 +13,7 @@ import type { Backend, BackendOptions, Executable, RunOptions } from '../index';
 import { CompiledPlan, type KernelTime, type PlanReport } from './executable';
 import { devicePipelines, gpuContext, type GpuContext } from './gpu';
 import { lower, type LowerOptions, type Plan, type Step } from './lower';
-import { chooserOf, tuneGemms, type TuneOptions, type TuneResult, type TuningRecords } from './tune';
+import { chooserOf, tuneGemms, tuneKeysOf, type TuneOptions, type TuneResult, type TuningRecords } from './tune';
 import { PlanCache } from '../plan-cache';
 import { planKey, staticInputShapes, valueFeeds } from '../plan-key';
 
@@ -70,14 +70,13 @@ export class WebGpuExecutable implements Executable {
 
   /** How many tunable GEMM problems of the compiled plans have no tuning record (the plans as they are now). */
   untuned(): Promise<number> {
+    // the plans are taken now: a release right after the call empties the cache
     const plans = [...this.plans.values()];
     return (async () => {
       const keys = new Set<string>();
       for (const p of plans) {
         const plan = await p.catch(() => undefined);
-        for (const step of plan?.plan.steps ?? []) {
-          if (step.kind === 'gpu') for (const d of step.dispatches) if (d.tuneKey !== undefined && !this.records[d.tuneKey]) keys.add(d.tuneKey);
-        }
+        if (plan) for (const key of tuneKeysOf(plan.plan)) if (!this.records[key]) keys.add(key);
       }
       return keys.size;
     })();

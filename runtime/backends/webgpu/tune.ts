@@ -9,7 +9,7 @@ import type { Model, TensorType } from '../../ir/graph';
 import { tensor, type Tensor } from '../../tensor';
 import { CompiledPlan } from './executable';
 import { devicePipelines, type GpuContext } from './gpu';
-import { gemmKey, tileTunable, type GemmChooser, type GemmConfig, type GemmProblem } from './kernels/gemm-template';
+import { gemmKey, type GemmChooser, type GemmConfig, type GemmProblem } from './kernels/gemm-template';
 import { lower, type LowerOptions, type Plan } from './lower';
 import { concrete } from './storage';
 
@@ -80,13 +80,8 @@ export async function tuneGemms(
 ): Promise<TuneResult> {
   const started = performance.now();
   const budget = options.budgetMs ?? 10_000;
-  const tunable = new Set<string>();
-  const noteTunable: GemmChooser = (p) => {
-    const key = gemmKey(p);
-    if (tileTunable(p) && (options.retune || !known.has(key))) tunable.add(key);
-    return lowering.gemmChoice?.(p);
-  };
-  const baselinePlan = lower(model, types, { ...lowering, gemmChoice: noteTunable });
+  const baselinePlan = lower(model, types, lowering);
+  const tunable = new Set([...tuneKeysOf(baselinePlan)].filter((key) => options.retune || !known.has(key)));
   const empty = { records: {}, candidatesTried: 0, candidates: GEMM_CANDIDATES.length, baselineMs: 0, tunedMs: 0 };
   if (!ctx.timestamps || tunable.size === 0) return { ...empty, ms: performance.now() - started };
 
@@ -123,6 +118,15 @@ export async function tuneGemms(
     tunedMs += wins ? b.ms : base;
   }
   return { records, candidatesTried: tried, candidates: GEMM_CANDIDATES.length, baselineMs, tunedMs, ms: performance.now() - started };
+}
+
+/** The tunable GEMM problems of a plan: the keys its dispatches carry (gemm-template.ts tunedGemm). */
+export function tuneKeysOf(plan: Plan): Set<string> {
+  const keys = new Set<string>();
+  for (const step of plan.steps) {
+    if (step.kind === 'gpu') for (const d of step.dispatches) if (d.tuneKey !== undefined) keys.add(d.tuneKey);
+  }
+  return keys;
 }
 
 /** Zero-filled inputs of the plan's shapes (a GEMM's time does not depend on its values). */
