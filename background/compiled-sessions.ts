@@ -109,10 +109,7 @@ export class CompiledSessions {
     await cache.deleteForModel(modelId);
     for (const backend of had.length ? had : [await fallback()]) {
       try {
-        const { session } = await this.open(modelId, backend);
-        if (session.planCount === 0) await session.run(syntheticFeeds(session.inputs));
-        await this.tune(session, backend);
-        await this.storeAndRelease(session);
+        await this.openTuneStore(modelId, backend, true);
       } catch (e) {
         console.warn(`kiln: '${modelId}' could not be recompiled for ${backend}`, e);
       }
@@ -128,12 +125,19 @@ export class CompiledSessions {
    */
   async prepare(modelId: string, backend: BackendName): Promise<string[]> {
     const stored = await this.restorable(modelId, backend);
-    if (stored && stored.length === 0) {
-      const { session } = await this.open(modelId, backend);
-      await this.tune(session, backend);
-      await this.storeAndRelease(session);
-    }
+    if (stored && stored.length === 0) await this.openTuneStore(modelId, backend);
     return this.compiledFor(modelId);
+  }
+
+  /**
+   * Opens the model (compiling it, or from the store), runs it once on a synthetic input if its
+   * shapes wait for a run and `runUnshaped`, tunes it, stores its plans and releases it.
+   */
+  private async openTuneStore(modelId: string, backend: BackendName, runUnshaped = false): Promise<void> {
+    const { session } = await this.open(modelId, backend);
+    if (runUnshaped && session.planCount === 0) await session.run(syntheticFeeds(session.inputs));
+    await this.tune(session, backend);
+    await this.storeAndRelease(session);
   }
 
   /**
@@ -294,9 +298,7 @@ export class CompiledSessions {
     const job = untuned.then(async (n) => {
       if (n === 0 || !(await this.tunes(backend))) return;
       await Promise.all(stores);
-      const { session: again } = await this.open(modelId, backend);
-      await this.tune(again, backend);
-      await this.storeAndRelease(again);
+      await this.openTuneStore(modelId, backend);
     });
     const tracked = keepAlive(job).catch((e) => console.warn(`kiln: '${modelId}' was not tuned after its session closed`, e));
     this.storing.add(tracked);
