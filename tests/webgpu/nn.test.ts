@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDawn } from '../../cli/node-gpu';
 import type { PlanReport } from '../../runtime/backends/webgpu/executable';
-import { gemmKey, tileTunable, type GemmConfig } from '../../runtime/backends/webgpu/kernels/gemm-template';
+import type { GemmConfig } from '../../runtime/backends/webgpu/kernels/gemm-template';
 import { lower } from '../../runtime/backends/webgpu/lower';
-import type { TuningRecord, TuningRecords } from '../../runtime/backends/webgpu/tune';
+import { tuneKeysOf, type TuningRecord, type TuningRecords } from '../../runtime/backends/webgpu/tune';
 import { importOnnx } from '../../runtime/onnx/import';
 import { optimize } from '../../runtime/passes';
 import { InferenceSession } from '../../runtime/session';
@@ -53,9 +53,7 @@ async function compare(
 function recordsGiving(bytes: Uint8Array, feeds: Feeds, config: Partial<GemmConfig>): TuningRecords {
   const shapes = new Map(Object.entries(feeds).map(([n, t]) => [n, t.dims]));
   const { model, types } = optimize(importOnnx(bytes), shapes, { fuseResidual: true, fuseChannelScale: true });
-  const records: Record<string, TuningRecord> = {};
-  lower(model, types, { gemmChoice: (p) => void (tileTunable(p) && (records[gemmKey(p)] = { config, ms: 0, baselineMs: 0 })) });
-  return records;
+  return Object.fromEntries([...tuneKeysOf(lower(model, types))].map((key): [string, TuningRecord] => [key, { config, ms: 0, baselineMs: 0 }]));
 }
 
 /** B loaded four columns at a time, where a problem allows it (the defaults load scalars). */

@@ -71,7 +71,7 @@ export const gemmKey = (p: GemmProblem): string => `${p.kind}:${p.batch}x${p.M}x
 export type GemmChooser = (p: GemmProblem) => Partial<GemmConfig> | undefined;
 
 /** Whether tile candidates apply: thin products keep their one-row tiles (or the gemv). */
-export const tileTunable = (p: Pick<GemmProblem, 'M' | 'N'>): boolean => p.M > 8 && p.N > 8;
+const tileTunable = (p: Pick<GemmProblem, 'M' | 'N'>): boolean => p.M > 8 && p.N > 8;
 
 type Tile = Omit<GemmConfig, 'splitK'>;
 
