@@ -1,12 +1,15 @@
 // Data movement on the wasm backend against the reference, for several dtypes: Transpose,
 // Concat, Split, Slice (negative steps), Pad in every mode, Gather with constant and computed
 // indices, Expand, Tile, DepthToSpace/SpaceToDepth, and the layout choices around them: a conv's
-// channels-last output read by each without a conversion, and the NHWC-input Transpose that
-// becomes an alias.
+// channels-last output read by each without a conversion, copies writing the layout their readers
+// want, and the NHWC-input Transpose that becomes an alias.
 
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { lower } from '../../runtime/backends/wasm/lower';
+import { importOnnx } from '../../runtime/onnx/import';
+import { optimize } from '../../runtime/passes';
 import { dataFrom, tensor, type DType, type Tensor } from '../../runtime/tensor';
-import type { IO, NodeSpec } from '../fixtures/onnx-builder';
+import { buildModel, type IO, type NodeSpec } from '../fixtures/onnx-builder';
 import { compareWithReference, f32, outN, rng, size } from './harness';
 
 const data = (seed: number, dims: number[], type: DType = 'float32'): Tensor => {
@@ -73,7 +76,8 @@ describe('wasm movement', () => {
 describe('wasm layouts', () => {
   const r = rng(20);
   const w = tensor('float32', [6, 3, 3, 3], r.floats(162));
-  const conv: NodeSpec = { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } };
+  const conv_ = (from: string, to: string): NodeSpec => ({ op: 'Conv', inputs: [from, 'w'], outputs: [to], attrs: { pads: [1, 1, 1, 1] } });
+  const conv = conv_('x', 'c');
   const x = () => data(21, [2, 3, 5, 7]);
   const afterConv = async (nodes: NodeSpec[], outputs: IO[], extra: Record<string, Tensor> = {}) =>
     compareWithReference({ inputs: [f32('x', [2, 3, 5, 7])], outputs, nodes: [conv, ...nodes], initializers: { w, ...extra }, feeds: { x: x() } });
@@ -107,6 +111,28 @@ describe('wasm layouts', () => {
       initializers: { w, e1: tensor('float32', [5, 6, 1, 1], r2.floats(30)), e3: tensor('float32', [7, 6, 3, 3], r2.floats(378)) },
       feeds: { x: x() },
     });
+  });
+  it('copies write the layout their readers want: a Slice of the input into a chain into a conv, a channel Pad into a conv', async () => {
+    const w4 = tensor('float32', [4, 4, 3, 3], rng(24).floats(144));
+    const c: Parameters<typeof compareWithReference>[0] = {
+      inputs: [f32('x', [2, 3, 5, 7])], outputs: [outN('y', 4)],
+      nodes: [
+        { op: 'Slice', inputs: ['x', 'st', 'en', 'ax'], outputs: ['s'] },
+        { op: 'Relu', inputs: ['s'], outputs: ['r'] },
+        { op: 'Mul', inputs: ['r', 'r'], outputs: ['m'] },
+        conv_('m', 'c'),
+        { op: 'Pad', inputs: ['c', 'p'], outputs: ['k'] },
+        { op: 'Conv', inputs: ['k', 'w4'], outputs: ['y'] },
+      ],
+      initializers: { w, w4, st: i64([1]), en: i64([6]), ax: i64([3]), p: i64([0, 0, 0, 0, 0, -2, 0, 0]) },
+      feeds: { x: x() },
+    };
+    await compareWithReference(c);
+    // in node order the Slice and the Pad would write plain, each then converted for its conv
+    const model = importOnnx(buildModel({ ...c, opset: 18 }));
+    const { model: m, types } = optimize(model, new Map([['x', [2, 3, 5, 7]]]));
+    const conversions = lower(m, types).steps.filter((st) => st.kind === 'wasm' && st.node.op === 'LayoutConversion');
+    expect(conversions.map((st) => st.node.name)).toEqual(['y→plain']);
   });
   it('an NHWC input transposed to NCHW for a conv, and the output back (aliases)', async () => {
     await compareWithReference({

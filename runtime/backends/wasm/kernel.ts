@@ -1,11 +1,12 @@
-// A kernel as the lowering sees it: which layouts it wants its inputs in, and the calls into the
-// kernel module that compute a node, with their arguments symbolic (a node's inputs and outputs,
+// A kernel as the lowering sees it: how it takes layouts (for the layout-choice pass), and the
+// calls into the kernel module that compute a node, with their arguments symbolic (a node's inputs and outputs,
 // constants packed at compile time, a scratch area) until the plan places everything in memory.
 
 import type { Node } from '../../ir/graph';
 import type { Tensor } from '../../tensor';
 import type { KernelName } from './exports';
-import type { Layout, ValueDesc } from './layout';
+import type { StepLayouts } from '../../passes/layout-choice';
+import { canBeChannelsLast, type Layout, type ValueDesc } from './layout';
 
 /**
  * Data a plan places once at compile time: bytes, or a packer that writes its floats straight
@@ -41,6 +42,8 @@ export interface LowerArgs<A = unknown> {
   readonly opset: number;
   /** the inputs in the layouts the kernel asked for (undefined: omitted, or not known statically) */
   readonly inputs: readonly (ValueDesc | undefined)[];
+  /** the layout chosen for the outputs of a kernel whose outputs are 'free' (plain for the others) */
+  readonly layout: Layout;
   /** the outputs' dtypes and logical dims */
   readonly outputs: readonly { readonly dtype: ValueDesc['dtype']; readonly dims: readonly number[] }[];
   /** inputs whose values are known at compile time (initializers), e.g. Conv weights */
@@ -70,16 +73,35 @@ export type Lowering =
   | { readonly kind: 'alias'; readonly input: number; readonly layout?: Layout }
   | { readonly kind: 'unsupported'; readonly reason: string };
 
-/** 'keep': whatever layout the input already has. */
-export type LayoutWish = Layout | 'keep';
-
 export interface WasmKernel<A = unknown> {
-  /** The layout each input should be in, given where they are now (default: 'plain' for all). */
-  layouts?(args: LowerArgs<A>): readonly LayoutWish[];
+  /**
+   * How it reads its inputs and writes its outputs (default: all plain), asked before any layout
+   * is chosen: it reads dims and attributes, never the inputs' layouts.
+   */
+  layouts?(args: LowerArgs<A>): StepLayouts;
   /** Whether it can write a channels-last output 0 as a channel slice of a wider tensor (outputSlice). */
   readonly slices?: boolean;
   lower(args: LowerArgs<A>): Lowering;
 }
+
+/** Reads input 0 in the layout it writes, whichever the pass picks; the other inputs plain. */
+export const followsFirst = ({ inputs }: LowerArgs): StepLayouts => ({ inputs: inputs.map((_, i) => (i === 0 ? 'out' : 'plain')), output: 'free' });
+
+/** Reads input 0 through strides in either layout and writes either; the other inputs plain. */
+export const copiesFirst = ({ inputs }: LowerArgs): StepLayouts => ({ inputs: inputs.map((_, i) => (i === 0 ? 'any' : 'plain')), output: 'free' });
+
+/** Broadcasting elementwise: full-size inputs in the layout it writes, broadcast ones through strides. */
+export const broadcasting = ({ inputs, outputs }: LowerArgs): StepLayouts => {
+  const out = outputs[0]?.dims ?? [];
+  const full = (d: ValueDesc | undefined) => !!d && d.dims.length === out.length && d.dims.every((x, i) => x === out[i]);
+  return { inputs: inputs.map((d) => (full(d) ? 'out' : 'any')), output: 'free' };
+};
+
+/** Spatial kernels (conv, pools): the data channels-last where its rank allows, the rest plain. */
+export const channelsLast = ({ inputs }: LowerArgs): StepLayouts => {
+  const nhwc = !!inputs[0] && canBeChannelsLast(inputs[0].dims);
+  return { inputs: inputs.map((_, i) => (i === 0 && nhwc ? 'nhwc' : 'plain')), output: nhwc ? 'nhwc' : 'plain' };
+};
 
 export const unsupported = (reason: string): Lowering => ({ kind: 'unsupported', reason });
 

@@ -4,10 +4,11 @@
 // element strides of its logical axes, so that kernels which read through strides (movement,
 // elementwise) take either layout without a conversion.
 
+import type { Layout } from '../../passes/layout-choice';
 import type { DType } from '../../tensor';
 import { stridesOf } from '../../tensor';
 
-export type Layout = 'plain' | 'nhwc';
+export type { Layout };
 
 /** A value as the lowering sees it: dtype, logical dims, and how it sits in memory. */
 export interface ValueDesc {

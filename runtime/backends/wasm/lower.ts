@@ -1,11 +1,14 @@
 // Lowering: an optimized, shape-specialised model → a plan of steps, each a node lowered to calls
 // into the kernel module, an alias (no kernel), a layout conversion the lowering inserted, or a
-// CPU fallback on the reference kernel with the reason. Layouts are chosen here, node by node:
-// a kernel asks for its inputs' layouts (conv and pools want channels-last), values are converted
-// where a consumer needs another layout (once per value and layout), and graph outputs end plain.
+// CPU fallback on the reference kernel with the reason. Each kernel says how it takes layouts
+// (conv and pools want channels-last, elementwise and copies work in either); the layout-choice
+// pass (runtime/passes/layout-choice.ts) picks the layout of every step that may write either, and
+// values are converted where a reader needs another layout (once per value and layout); graph
+// outputs end plain.
 
 import type { Model, Node, TensorType } from '../../ir/graph';
-import { toNumbers, type Tensor } from '../../tensor';
+import { byteSize, toNumbers, type Tensor } from '../../tensor';
+import { chooseLayouts, type LayoutStep, type StepLayouts } from '../../passes/layout-choice';
 import { TYPE } from './codes';
 import { usedNames } from '../../ir/uses';
 import { normAxis } from '../../ops/broadcast';
@@ -16,7 +19,7 @@ import type { Call, Const, LowerArgs, Lowering } from './kernel';
 import { kernelFor } from './kernels';
 import { convertLayout } from './kernels/layout';
 import { expressionGroups, type ExpressionGroup } from './expression';
-import { layoutFree, type Layout, type ValueDesc } from './layout';
+import { canBeChannelsLast, layoutFree, type Layout, type ValueDesc } from './layout';
 
 export type Step =
   /** `node` carries the names of the values the calls read and write (conversions included) */
@@ -68,6 +71,8 @@ class Lowerer {
   /** fused elementwise chains, by their last node; their other nodes are lowered with it */
   private groups = new Map<Node, ExpressionGroup>();
   private readonly grouped = new Set<Node>();
+  /** per node (a fused group: its last node), how its kernel takes layouts and the layout chosen for it */
+  private readonly layouts = new Map<Node, { readonly rule: StepLayouts; readonly chosen: Layout }>();
 
   constructor(
     private readonly model: Model,
@@ -83,6 +88,7 @@ class Lowerer {
     this.planSlices();
     this.groups = expressionGroups(this.model, this.types);
     for (const grp of this.groups.values()) grp.nodes.forEach((n) => this.grouped.add(n));
+    this.chooseLayouts();
     for (const name of [...g.inputs.map((i) => i.name), ...g.initializers.keys()]) this.define(name, 'plain');
     for (const node of g.nodes) this.lowerNode(node);
     const outputs = new Map<string, string>();
@@ -114,6 +120,59 @@ class Lowerer {
         if (p && once && p.outputs[0] === n && kernelFor(p.domain, p.op)?.slices) this.slices.set(n, { concat: node.outputs[0], offset, channels: out.dims[1] });
         offset += t.dims[1];
       }
+    }
+  }
+
+  /**
+   * Runs the layout-choice pass over the plan's steps as their kernels describe them: a fused
+   * group reads its head in the layout it writes; a node without a kernel reads and writes plain.
+   */
+  private chooseLayouts(): void {
+    const g = this.model.graph;
+    const steps: LayoutStep[] = [];
+    const owners: Node[] = [];
+    for (const node of g.nodes) {
+      const group = this.groups.get(node);
+      if (!group && this.grouped.has(node)) continue;
+      steps.push(group
+        ? { inputs: [group.head], outputs: [node.outputs[0]], layouts: { inputs: ['out'], output: 'free' } }
+        : { inputs: node.inputs, outputs: node.outputs, layouts: this.ruleOf(node) });
+      owners.push(node);
+    }
+    const bytes = new Map<string, number>();
+    for (const [name, t] of this.types) {
+      const r = residentType(t);
+      if (r && !layoutFree(r.dims)) bytes.set(name, byteSize(r.dtype) * r.dims.reduce((a, b) => a * b, 1));
+    }
+    const choice = chooseLayouts({ steps, bytes, outputs: g.outputs.map((o) => o.name) });
+    owners.forEach((node, i) => this.layouts.set(node, { rule: steps[i].layouts, chosen: choice.steps[i] }));
+  }
+
+  /** How the node's kernel takes layouts, from its dims and attributes (all plain without a kernel). */
+  private ruleOf(node: Node): StepLayouts {
+    const plain: StepLayouts = { inputs: node.inputs.map(() => 'plain'), output: 'plain' };
+    const kernel = kernelFor(node.domain, node.op);
+    const spec = lookupOp(node.domain, node.op);
+    const outputs = node.outputs.map((n) => residentType(this.types.get(n)));
+    if (!kernel?.layouts || !spec || outputs.some((o, i) => node.outputs[i] && !o)) return plain;
+    const opset = this.model.opsets.get(node.domain) ?? this.model.opsets.get('') ?? 1;
+    const inPlace = node.inputs.map((n) => !!n && this.slices.get(n)?.concat === node.outputs[0]);
+    try {
+      return kernel.layouts({
+        node,
+        attrs: spec.attrs(new Attrs(node.op, node.attrs), opset),
+        opset,
+        inputs: node.inputs.map((n): ValueDesc | undefined => {
+          const t = n ? residentType(this.types.get(n)) : undefined;
+          return t && { ...t, layout: 'plain' };
+        }),
+        outputs: outputs.map((o) => o ?? { dtype: 'float32', dims: [] }),
+        constants: node.inputs.map((n) => (n ? this.model.graph.initializers.get(n) : undefined)),
+        layout: 'plain',
+        inPlace: inPlace.some(Boolean) ? inPlace : undefined,
+      });
+    } catch {
+      return plain; // the lowering will say why the node has no kernel
     }
   }
 
@@ -161,7 +220,7 @@ class Lowerer {
     const group = this.groups.get(node);
     if (group) return this.emitExpression(group);
     if (this.grouped.has(node)) return; // lowered with its group's last node
-    const why = this.attempt(node);
+    const why = this.attempt(node, node);
     if (why === undefined) return;
     if (this.attemptPromoted(node) === undefined) return;
     this.cpu(node, why);
@@ -199,7 +258,7 @@ class Lowerer {
       this.overlay.set(`${o}::float32`, { kind: 'tensor', dtype: 'float32', shape: t.dims });
       return `${o}::float32`;
     });
-    const why = this.attempt({ ...node, inputs, outputs });
+    const why = this.attempt({ ...node, inputs, outputs }, node);
     if (why !== undefined) {
       // undo: nothing of the promotion stays in the plan
       this.steps.length = mark;
@@ -228,8 +287,8 @@ class Lowerer {
     this.versions.set(to, new Map([[layout, to]]));
   }
 
-  /** Lowers the node (emitting its steps), or returns why it cannot run as kernels. */
-  private attempt(node: Node): string | undefined {
+  /** Lowers the node (emitting its steps), or returns why it cannot run as kernels. `original`: the graph's node (it differs when promoted). */
+  private attempt(node: Node, original: Node): string | undefined {
     const kernel = kernelFor(node.domain, node.op);
     if (!kernel) return `no WebAssembly kernel for ${node.domain ? node.domain + '.' : ''}${node.op}`;
     const spec = lookupOp(node.domain, node.op);
@@ -242,21 +301,24 @@ class Lowerer {
     const g = this.model.graph;
     const now = node.inputs.map((n, i): ValueDesc | undefined => (!n ? undefined : inPlace[i] ? { ...residentType(this.typeOf(n))!, layout: 'nhwc' } : this.values.get(n)));
     const slice = this.slices.get(node.outputs[0]);
-    const base: LowerArgs = {
+    const outputs = node.outputs.map((n) => residentType(this.typeOf(n))!);
+    const { rule, chosen } = this.layouts.get(original) ?? { rule: { inputs: [], output: 'plain' }, chosen: 'plain' };
+    // the layout it writes (a free step's as chosen, where its outputs can be channels-last)
+    const writes: Layout = rule.output !== 'free' ? rule.output : outputs.every((o, i) => !node.outputs[i] || canBeChannelsLast(o.dims)) ? chosen : 'plain';
+    const want = (i: number): Layout => {
+      const how = rule.inputs[i] ?? 'plain';
+      return how === 'any' ? now[i]?.layout ?? 'plain' : how === 'out' ? writes : how;
+    };
+    const args: LowerArgs = {
       node,
       attrs: spec.attrs(new Attrs(node.op, node.attrs), opset),
       opset,
-      inputs: now,
-      outputs: node.outputs.map((n) => residentType(this.typeOf(n))!),
+      inputs: node.inputs.map((n, i) => (!n ? undefined : inPlace[i] ? now[i] : this.desc(n, want(i)))),
+      layout: writes,
+      outputs,
       constants: node.inputs.map((n) => (n ? g.initializers.get(n) ?? this.promotedConstants.get(n) : undefined)),
       inPlace: inPlace.some(Boolean) ? inPlace : undefined,
     };
-    const wishes = kernel.layouts?.(base) ?? now.map(() => 'plain' as const);
-    const want = (i: number): Layout => {
-      const w = wishes[i] ?? 'plain';
-      return w === 'keep' ? now[i]?.layout ?? 'plain' : w;
-    };
-    const args: LowerArgs = { ...base, inputs: node.inputs.map((n, i) => (!n ? undefined : inPlace[i] ? now[i] : this.desc(n, want(i)))) };
     let lowering: Lowering;
     try {
       // written straight into a Concat's output when the kernel can (else the Concat copies it)
@@ -285,16 +347,19 @@ class Lowerer {
     return undefined;
   }
 
-  /** A fused elementwise chain: one expr_f32 call over its head, in the head's layout. */
+  /** A fused elementwise chain: one expr_f32 call over its head, in the layout chosen for it. */
   private emitExpression(grp: ExpressionGroup): void {
-    const head = this.values.get(grp.head)!;
-    const out = grp.nodes[grp.nodes.length - 1].outputs[0];
+    const last = grp.nodes[grp.nodes.length - 1];
+    const out = last.outputs[0];
+    const chosen = this.layouts.get(last)?.chosen ?? 'plain';
+    const from = this.version(grp.head, canBeChannelsLast(this.values.get(grp.head)!.dims) ? chosen : 'plain');
+    const head = this.values.get(from)!;
     const n = head.dims.reduce((a, b) => a * b, 1);
     const calls: Call[] = n === 0 ? [] : [{
       fn: 'expr_f32',
       args: [{ kind: 'input', index: 0 }, { kind: 'output', index: 0 }, n, { kind: 'const', index: 0 }, grp.count, { kind: 'const', index: 1 }, { kind: 'scratch' }, grp.out],
     }];
-    const node: Node = { name: grp.nodes.map((m) => m.name).join('+'), op: grp.nodes.map((m) => m.op).join('+'), domain: 'kiln', inputs: [grp.head], outputs: [out], attrs: new Map() };
+    const node: Node = { name: grp.nodes.map((m) => m.name).join('+'), op: grp.nodes.map((m) => m.op).join('+'), domain: 'kiln', inputs: [from], outputs: [out], attrs: new Map() };
     this.steps.push({ kind: 'wasm', node, calls, consts: [grp.program, grp.consts], scratch: 8 * 256 * 4, conversion: false });
     this.define(out, head.layout);
   }

@@ -3,14 +3,14 @@
 // mask is asked for) and BitCast between types of one size keep any layout.
 
 import { allocData, byteSize, fromNumbers, stridesOf, type TypedArray } from '../../../tensor';
-import { Calls, input, output, unsupported, type WasmKernel } from '../kernel';
+import { Calls, followsFirst, input, output, unsupported, type WasmKernel } from '../kernel';
 import { memoryDims } from '../layout';
 import { copyStrided } from './copy';
 
 const reshape: WasmKernel = { lower: ({ inputs }) => (inputs[0] ? { kind: 'alias', input: 0 } : unsupported('needs an input')) };
 
 const passThrough: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+  layouts: followsFirst,
   lower: ({ node, inputs, constants, outputs }) => {
     const x = inputs[0];
     if (!x) return unsupported('needs an input');
@@ -32,7 +32,7 @@ const passThrough: WasmKernel = {
 
 /** BitCast between types of one size: the same bytes. */
 const bitCast: WasmKernel = {
-  layouts: () => ['keep'],
+  layouts: followsFirst,
   lower: ({ inputs, outputs }) => {
     const x = inputs[0];
     if (!x || byteSize(x.dtype) !== byteSize(outputs[0].dtype)) return unsupported('only between types of one size');

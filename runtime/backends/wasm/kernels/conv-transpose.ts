@@ -4,7 +4,7 @@
 
 import { transposeGeometry, type ConvTransposeAttrs } from '../../../ops/nn/conv-transpose';
 import { epilogueArgs, epilogueOf } from '../activation';
-import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { Calls, channelsLast, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { canBeChannelsLast } from '../layout';
 import { floats, packConvTransposeWeights } from './pack';
 
@@ -47,7 +47,7 @@ function lowerConvTranspose({ node, attrs, inputs, constants }: LowerArgs<ConvTr
 
 export const convTransposeKernels: Record<string, WasmKernel> = {
   ConvTranspose: {
-    layouts: ({ inputs }) => [inputs[0] && canBeChannelsLast(inputs[0].dims) ? 'nhwc' : 'plain', 'plain', 'plain'],
+    layouts: channelsLast,
     lower: lowerConvTranspose as WasmKernel['lower'],
   },
 };

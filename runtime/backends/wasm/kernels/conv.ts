@@ -5,7 +5,7 @@
 
 import { convGeometry, type ConvAttrs } from '../../../ops/nn/conv';
 import { epilogueArgs, epilogueOf } from '../activation';
-import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { Calls, channelsLast, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { canBeChannelsLast } from '../layout';
 import { floats, packConvWeights, packDepthwise, packWinogradWeights, paddedBias } from './pack';
 
@@ -122,7 +122,7 @@ function lowerConv({ node, attrs, inputs, constants, outputSlice }: LowerArgs<Co
 
 export const convKernels: Record<string, WasmKernel> = {
   Conv: {
-    layouts: ({ inputs }) => [inputs[0] && canBeChannelsLast(inputs[0].dims) ? 'nhwc' : 'plain', 'plain', 'plain'],
+    layouts: channelsLast,
     slices: true,
     lower: lowerConv as WasmKernel['lower'],
   },

@@ -1,14 +1,14 @@
 // Elementwise ops on float32: binary ops with numpy broadcasting (and their variadic forms, folded
 // over the output shape) through binary_f32, with any fused activation in the epilogue, and the
-// unary math and activation ops through unary_f32. Both read inputs in either layout: a binary op
-// writes channels-last when a full-size input is channels-last, a unary op keeps its input's.
+// unary math and activation ops through unary_f32. Both work in either layout, the one the
+// layout-choice pass picks; a binary op reads broadcast inputs through strides in theirs.
 
 import { byteSize, stridesOf } from '../../../tensor';
 import { epilogueArgs, epilogueOf, NO_EPILOGUE, type Epilogue } from '../activation';
 import { BINARY, GENERIC, TYPE, UNARY } from '../codes';
-import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { broadcasting, Calls, followsFirst, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { collapse, memoryDims, memoryOrder, type Layout, type ValueDesc } from '../layout';
-import { broadcastLayout, broadcastStrides } from './broadcast';
+import { broadcastStrides } from './broadcast';
 import { copyStrided } from './copy';
 import { anyBinary, emitAnyBinary, intUnary, isNumeric } from './generic';
 
@@ -30,16 +30,15 @@ const isF32 = (d: ValueDesc | undefined): boolean => !!d && d.dtype === 'float32
 function binary(op: number | undefined, anyOp: number): WasmKernel {
   const other = anyBinary(anyOp, isNumeric);
   return {
-    layouts: ({ inputs }) => inputs.map(() => 'keep'),
+    layouts: broadcasting,
     lower: (args: LowerArgs): Lowering => {
-      const { node, inputs, outputs } = args;
+      const { node, inputs, outputs, layout } = args;
       const [a, b] = inputs;
       if (!a || !b) return unsupported('needs two inputs');
       if (op === undefined || !isF32(a) || !isF32(b)) return other.lower(args);
       const epi = epilogueOf(node);
       if (!epi) return unsupported('fused activation not applicable');
       const out = outputs[0].dims;
-      const layout = broadcastLayout(inputs, out);
       const c = new Calls();
       emitBinary(c, op, input(0), a, input(1), b, output(0), out, layout, epi);
       return c.done([layout]);
@@ -50,12 +49,11 @@ function binary(op: number | undefined, anyOp: number): WasmKernel {
 /** Sum, Mean, Max, Min over any number of inputs: a left fold over the output's shape. */
 function variadic(op: number, anyOp: number, mean = false): WasmKernel {
   return {
-    layouts: ({ inputs }) => inputs.map(() => 'keep'),
-    lower: ({ inputs, outputs }: LowerArgs): Lowering => {
+    layouts: broadcasting,
+    lower: ({ inputs, outputs, layout }: LowerArgs): Lowering => {
       const xs = inputs.filter((d): d is ValueDesc => d !== undefined);
       if (xs.length !== inputs.length || xs.length === 0) return unsupported('no kernel for these inputs');
       const out = outputs[0].dims;
-      const layout = broadcastLayout(xs, out);
       const c = new Calls();
       if (!xs.every(isF32)) {
         // other types: the generic kernel (Max and Min of any numeric type; no Mean)
@@ -87,7 +85,7 @@ type UnaryOf = (args: LowerArgs) => { code: number; p0?: number; p1?: number } |
 
 function unary(of: UnaryOf, other?: WasmKernel): WasmKernel {
   return {
-    layouts: () => ['keep'],
+    layouts: followsFirst,
     lower: (args: LowerArgs): Lowering => {
       const x = args.inputs[0];
       if (x && !isF32(x) && other) return other.lower(args);
@@ -107,7 +105,7 @@ const plain = (code: number, other?: WasmKernel): WasmKernel => unary(() => ({ c
 
 /** Clip: constant float32 bounds inline in the unary kernel; otherwise Max then Min against the bounds. */
 const clip: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+  layouts: followsFirst,
   lower: (args: LowerArgs): Lowering => {
     const x = args.inputs[0];
     const at = args.attrs as { min: number; max: number; fromInputs: boolean };
@@ -141,7 +139,7 @@ const clip: WasmKernel = {
 
 /** Pow: the exponent may have another type than the base; it is cast to the base's first. */
 const pow: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map(() => 'keep'),
+  layouts: broadcasting,
   lower: (args: LowerArgs): Lowering => {
     const [a, b] = args.inputs;
     if (!a || !b || a.dtype === b.dtype) return binary(BINARY.Pow, GENERIC.Pow).lower(args);
@@ -152,7 +150,7 @@ const pow: WasmKernel = {
     if (n > 0) c.call('cast', TYPE[b.dtype]!, TYPE[a.dtype]!, input(1), cast, n);
     const bd: ValueDesc = { ...b, dtype: a.dtype, layout: b.layout };
     const out = args.outputs[0].dims;
-    const layout = broadcastLayout(args.inputs, out);
+    const layout = args.layout;
     if (isF32(a)) emitBinary(c, BINARY.Pow, input(0), a, cast, bd, output(0), out, layout, NO_EPILOGUE);
     else emitAnyBinary(c, GENERIC.Pow, input(0), a, cast, bd, output(0), out, layout);
     return c.done([layout]);
@@ -168,7 +166,7 @@ export const elementwiseKernels: Record<string, WasmKernel> = {
   PRelu: binary(BINARY.PRelu, GENERIC.PRelu),
   // attrs: whether fmod is set (C's remainder); else Python's, the divisor's sign
   Mod: {
-    layouts: ({ inputs }) => inputs.map(() => 'keep'),
+    layouts: broadcasting,
     lower: (args) => (args.attrs === true ? binary(BINARY.Fmod, GENERIC.Fmod) : binary(undefined, GENERIC.Mod)).lower(args),
   },
   Sum: variadic(BINARY.Add, GENERIC.Add),

@@ -6,9 +6,9 @@
 import { miniFloatFormat, miniFloatTable } from '../../../float8';
 import { byteSize, isMiniFloatType, stridesOf, type DType, type MiniFloatType } from '../../../tensor';
 import { GENERIC, GENERIC_UNARY, TYPE } from '../codes';
-import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { broadcasting, Calls, followsFirst, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { collapse, memoryOrder, type Layout, type ValueDesc } from '../layout';
-import { broadcastLayout, broadcastStrides } from './broadcast';
+import { broadcastStrides } from './broadcast';
 
 /** y = a op b for any element type, over outDims in `layout` (comparisons write bool). */
 export function emitAnyBinary(c: Calls, op: number, a: Addr, ad: ValueDesc, b: Addr, bd: ValueDesc, y: Addr, outDims: readonly number[], layout: Layout): void {
@@ -20,18 +20,15 @@ export function emitAnyBinary(c: Calls, op: number, a: Addr, ad: ValueDesc, b: A
   c.call('binary_any', TYPE[ad.dtype]!, op, a, b, y, v.dims.length, c.ints(v.dims), c.ints(v.strides[0]), c.ints(v.strides[1]));
 }
 
-const keepAll: WasmKernel['layouts'] = ({ inputs }) => inputs.map(() => 'keep');
-
 /** A binary op on any one element type; `accept` says which. */
 export function anyBinary(op: number, accept: (t: DType) => boolean): WasmKernel {
   return {
-    layouts: keepAll,
-    lower: ({ node, inputs, outputs }: LowerArgs): Lowering => {
+    layouts: broadcasting,
+    lower: ({ node, inputs, outputs, layout }: LowerArgs): Lowering => {
       const [a, b] = inputs;
       if (!a || !b || a.dtype !== b.dtype || TYPE[a.dtype] === undefined || !accept(a.dtype)) return unsupported(`no kernel for ${a?.dtype} and ${b?.dtype}`);
       if (node.attrs.has('kiln_activation')) return unsupported('fused activation not applicable');
       const out = outputs[0].dims;
-      const layout = broadcastLayout(inputs, out);
       const c = new Calls();
       emitAnyBinary(c, op, input(0), a, input(1), b, output(0), out, layout);
       return c.done([layout]);
@@ -54,12 +51,11 @@ function isBool(t: DType): boolean {
 
 /** Where(cond, a, b) with broadcasting, for any element size. */
 const where: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ inputs, outputs }: LowerArgs): Lowering => {
+  layouts: broadcasting,
+  lower: ({ inputs, outputs, layout }: LowerArgs): Lowering => {
     const [cond, a, b] = inputs;
     if (!cond || !a || !b || cond.dtype !== 'bool' || a.dtype !== b.dtype || a.dtype === 'string') return unsupported('no kernel for these inputs');
     const out = outputs[0].dims;
-    const layout = broadcastLayout(inputs, out);
     const c = new Calls();
     if (out.some((d) => d === 0)) return c.done([layout]);
     const order = memoryOrder(layout, out.length);
@@ -77,7 +73,7 @@ const where: WasmKernel = {
 /** A unary op of assembly/generic.ts; the predicates write bool. */
 function anyUnary(op: (args: LowerArgs) => number | string, accept: (t: DType) => boolean): WasmKernel {
   return {
-    layouts: () => ['keep'],
+    layouts: followsFirst,
     lower: (args: LowerArgs): Lowering => {
       const x = args.inputs[0];
       if (!x || TYPE[x.dtype] === undefined || !accept(x.dtype) || x.dtype === 'float16' || x.dtype === 'bfloat16') return unsupported(`no kernel for ${x?.dtype}`);
@@ -97,7 +93,7 @@ const isNarrow = (t: DType): t is Narrow => isMiniFloatType(t) && t !== 'float8e
 
 /** Cast and CastLike between the numeric types, bool, and the float8/float4 formats. */
 const cast: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+  layouts: followsFirst,
   lower: ({ node, attrs, inputs, outputs }: LowerArgs): Lowering => {
     const x = inputs[0];
     const to = outputs[0].dtype;
@@ -139,7 +135,7 @@ export const genericKernels: Record<string, WasmKernel> = {
   BitwiseOr: anyBinary(GENERIC.BitwiseOr, isInt),
   BitwiseXor: anyBinary(GENERIC.BitwiseXor, isInt),
   BitShift: {
-    layouts: keepAll,
+    layouts: broadcasting,
     lower: (args) => anyBinary((args.attrs as string) === 'LEFT' ? GENERIC.BitShiftLeft : GENERIC.BitShiftRight, isInt).lower(args),
   },
   Where: where,

@@ -1,75 +1,76 @@
 // Data movement for every dtype as strided copies (copy_nd): Transpose, Expand, Tile, Slice,
 // Concat, Split, DepthToSpace, SpaceToDepth; Pad through per-axis index maps (take_nd); Gather
 // along one axis. Sources are read through their layout's strides, so no conversion precedes
-// them; Concat keeps channels-last when its inputs are, and a Transpose that only moves channels
-// between last and first place over a matching layout is an alias.
+// them, and the copies write whichever layout the layout-choice pass picks; a Transpose whose
+// output in that layout walks its input's memory in order is an alias.
 
 import { normAxis } from '../../../ops/broadcast';
 import { OUTSIDE, type Mode as PadMode } from '../../../ops/movement/pad';
 import { window } from '../../../ops/movement/slice';
 import { allocData, byteSize, fromNumbers, toInts, type Tensor, type TypedArray } from '../../../tensor';
-import { Calls, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
-import { canBeChannelsLast, layoutFree, logicalStrides, memoryOrder, type Layout, type ValueDesc } from '../layout';
+import { Calls, copiesFirst, input, output, unsupported, type Addr, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { logicalStrides, memoryOrder, type Layout, type ValueDesc } from '../layout';
 import { copyStrided } from './copy';
 import { broadcastStrides } from './broadcast';
 
-const keepAll: WasmKernel['layouts'] = ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain'));
+
+/** Element strides of an output's logical axes, stored in `layout`. */
+const outStrides = (dims: readonly number[], layout: Layout): number[] => logicalStrides({ dims, layout });
 
 /** The integers of a constant input, or undefined. */
 const constInts = (t: Tensor | undefined): number[] | undefined => (t ? toInts(t) : undefined);
 
 const transpose: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ attrs, inputs, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ attrs, inputs, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const rank = x.dims.length;
     const given = (attrs as { perm?: readonly number[] }).perm;
     const perm = (given && given.length ? given : Array.from({ length: rank }, (_, i) => rank - 1 - i)).map((a) => (a < 0 ? a + rank : a));
-    // Output axis k is input axis perm[k]. When the output, stored in some layout, walks memory in
-    // the input's own order, it is the input's bytes: an alias in that layout.
-    for (const layout of ['plain', 'nhwc'] as Layout[]) {
-      if (layout === 'nhwc' && !canBeChannelsLast(outputs[0].dims)) continue;
-      const inOrder = memoryOrder(x.layout, rank);
-      const walk = memoryOrder(layout, rank).map((k) => perm[k]);
-      if (walk.every((a, i) => a === inOrder[i])) return { kind: 'alias', input: 0, layout };
-    }
+    // Output axis k is input axis perm[k]. When the output, stored in the chosen layout, walks
+    // memory in the input's own order, it is the input's bytes: an alias.
+    const inOrder = memoryOrder(x.layout, rank);
+    const walk = memoryOrder(layout, rank).map((k) => perm[k]);
+    if (walk.every((a, i) => a === inOrder[i])) return { kind: 'alias', input: 0, layout };
     const s = logicalStrides(x);
     const c = new Calls();
-    copyStrided(c, x.dtype, input(0), output(0), outputs[0].dims, perm.map((a) => s[a]));
-    return c.done();
+    copyStrided(c, x.dtype, input(0), output(0), outputs[0].dims, perm.map((a) => s[a]), outStrides(outputs[0].dims, layout));
+    return c.done([layout]);
   },
 };
 
 const expand: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ inputs, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ inputs, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const c = new Calls();
-    copyStrided(c, x.dtype, input(0), output(0), outputs[0].dims, broadcastStrides(x, outputs[0].dims));
-    return c.done();
+    copyStrided(c, x.dtype, input(0), output(0), outputs[0].dims, broadcastStrides(x, outputs[0].dims), outStrides(outputs[0].dims, layout));
+    return c.done([layout]);
   },
 };
 
 /** Tile: the output as [r0, d0, r1, d1, …], reading the input with stride 0 along each repeat. */
 const tile: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ inputs, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ inputs, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const s = logicalStrides(x);
-    const dims: number[] = [], strides: number[] = [];
+    const ys = outStrides(outputs[0].dims, layout);
+    const dims: number[] = [], from: number[] = [], to: number[] = [];
     x.dims.forEach((d, a) => {
       dims.push(d === 0 ? 0 : outputs[0].dims[a] / d, d);
-      strides.push(0, s[a]);
+      from.push(0, s[a]);
+      to.push(d * ys[a], ys[a]);
     });
     const c = new Calls();
-    copyStrided(c, x.dtype, input(0), output(0), dims, strides);
-    return c.done();
+    copyStrided(c, x.dtype, input(0), output(0), dims, from, to);
+    return c.done([layout]);
   },
 };
 
 const slice: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ attrs, inputs, constants, opset, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ attrs, inputs, constants, opset, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const at = attrs as { starts?: readonly number[]; ends?: readonly number[]; axes?: readonly number[] };
     const starts = opset < 10 ? at.starts : constInts(constants[1]);
@@ -90,28 +91,23 @@ const slice: WasmKernel = {
       if (len > 0) offset += start * s[a];
     });
     const c = new Calls();
-    copyStrided(c, x.dtype, input(0, offset * byteSize(x.dtype)), output(0), outputs[0].dims, strides);
-    return c.done();
+    copyStrided(c, x.dtype, input(0, offset * byteSize(x.dtype)), output(0), outputs[0].dims, strides, outStrides(outputs[0].dims, layout));
+    return c.done([layout]);
   },
 };
 
 /**
- * Concat in the layout its inputs share: each input copied into its slot of the output, except
- * those their producers already wrote there (inPlace: the output is then channels-last, and the
- * other inputs are read in whatever layout they have).
+ * Concat: each input read through its strides and copied into its slot of the output, except
+ * those their producers already wrote there (inPlace: the output is then channels-last).
  */
 const concat: WasmKernel = {
-  layouts: ({ inputs, outputs, inPlace }) => {
-    if (inPlace?.some(Boolean)) return inputs.map(() => 'keep');
-    const nhwc = canBeChannelsLast(outputs[0].dims) && !layoutFree(outputs[0].dims) && inputs.some((d) => d?.layout === 'nhwc' && !layoutFree(d.dims));
-    return inputs.map(() => (nhwc ? 'nhwc' : 'plain'));
-  },
-  lower: ({ attrs, inputs, outputs, inPlace }: LowerArgs): Lowering => {
+  layouts: ({ inputs, inPlace }) => ({ inputs: inputs.map(() => 'any'), output: inPlace?.some(Boolean) ? 'nhwc' : 'free' }),
+  lower: ({ attrs, inputs, outputs, inPlace, layout: chosen }: LowerArgs): Lowering => {
     const out = outputs[0].dims;
     const rank = out.length;
     const axis = normAxis('Concat', (attrs as { axis: number }).axis, rank);
-    const layout: Layout = inPlace?.some(Boolean) || inputs.some((d) => d?.layout === 'nhwc') ? 'nhwc' : 'plain';
-    const ys = logicalStrides({ dims: out, layout });
+    const layout: Layout = inPlace?.some(Boolean) ? 'nhwc' : chosen;
+    const ys = outStrides(out, layout);
     const c = new Calls();
     let at = 0;
     inputs.forEach((d, i) => {
@@ -124,18 +120,18 @@ const concat: WasmKernel = {
 };
 
 const split: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ attrs, inputs, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ attrs, inputs, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const axis = normAxis('Split', (attrs as { axis: number }).axis, x.dims.length);
     const s = logicalStrides(x);
     const c = new Calls();
     let at = 0;
     outputs.forEach((o, i) => {
-      copyStrided(c, x.dtype, input(0, at * s[axis] * byteSize(x.dtype)), output(i), o.dims, s);
+      copyStrided(c, x.dtype, input(0, at * s[axis] * byteSize(x.dtype)), output(i), o.dims, s, outStrides(o.dims, layout));
       at += o.dims[axis];
     });
-    return c.done();
+    return c.done(outputs.map(() => layout));
   },
 };
 
@@ -166,8 +162,8 @@ function depthSpace(toSpace: boolean): WasmKernel {
 
 /** Pad in any mode: per-axis maps from output to input coordinates (-1: the constant). */
 const pad: WasmKernel = {
-  layouts: keepAll,
-  lower: ({ attrs, inputs, constants, outputs }: LowerArgs): Lowering => {
+  layouts: copiesFirst,
+  lower: ({ attrs, inputs, constants, outputs, layout }: LowerArgs): Lowering => {
     const x = inputs[0]!;
     const at = attrs as { mode: PadMode; pads?: readonly number[]; value: number };
     const rank = x.dims.length;
@@ -184,14 +180,17 @@ const pad: WasmKernel = {
       pads = full;
     }
     const out = outputs[0].dims;
-    if (out.some((d) => d === 0)) return new Calls().done();
+    if (out.some((d) => d === 0)) return new Calls().done([layout]);
+    // the output written in memory order: its axes, the input's strides and the maps in that order
+    const order = memoryOrder(layout, rank);
+    const s = logicalStrides(x);
     const tables: number[] = [];
-    x.dims.forEach((dim, a) => {
+    for (const a of order) {
       for (let o = 0; o < out[a]; o++) {
         const i = o - pads![a];
-        tables.push(i >= 0 && i < dim ? i : OUTSIDE[at.mode](i, dim));
+        tables.push(i >= 0 && i < x.dims[a] ? i : OUTSIDE[at.mode](i, x.dims[a]));
       }
-    });
+    }
     const c = new Calls();
     // the fill value: a constant_value input read in place (computed or not), else the attribute's
     let fill: Addr;
@@ -201,8 +200,8 @@ const pad: WasmKernel = {
       value.set(fromNumbers(x.dtype, [1], [at.value]).data as never);
       fill = c.const(value);
     }
-    c.call('take_nd', byteSize(x.dtype), input(0), output(0), rank, c.ints(out), c.ints(logicalStrides(x)), c.ints(tables), fill);
-    return c.done();
+    c.call('take_nd', byteSize(x.dtype), input(0), output(0), rank, c.ints(order.map((a) => out[a])), c.ints(order.map((a) => s[a])), c.ints(tables), fill);
+    return c.done([layout]);
   },
 };
 

@@ -3,7 +3,7 @@
 // the passes could not fold into a Conv, as a per-channel affine map in either layout.
 
 import { normAxis } from '../../../ops/broadcast';
-import { Calls, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { Calls, followsFirst, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { floats } from './pack';
 
 const prod = (a: readonly number[]) => a.reduce((p, d) => p * d, 1);
@@ -39,7 +39,7 @@ const instanceNorm: WasmKernel = {
 };
 
 const batchNorm: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+  layouts: followsFirst,
   lower: ({ attrs, inputs, constants, outputs }: LowerArgs): Lowering => {
     const x = inputs[0];
     const at = attrs as { epsilon: number; training: boolean };

@@ -3,7 +3,7 @@
 
 import { geometry, type SpatialAttrs } from '../../../ops/nn/util';
 import { REDUCE } from '../codes';
-import { Calls, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { Calls, channelsLast, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 import { canBeChannelsLast } from '../layout';
 import { window2 } from './conv';
 
@@ -50,11 +50,12 @@ function lowerGlobal(op: number) {
 }
 
 const windowed = (kind: 'max' | 'avg'): WasmKernel => ({
-  layouts: ({ inputs }) => [inputs[0] && canBeChannelsLast(inputs[0].dims) ? 'nhwc' : 'plain'],
+  layouts: channelsLast,
   lower: lowerPool(kind) as WasmKernel['lower'],
 });
 
-const global = (op: number): WasmKernel => ({ layouts: () => ['keep'], lower: lowerGlobal(op) });
+// reads either layout through its own loops; [N, C, 1, …] is the same bytes in both
+const global = (op: number): WasmKernel => ({ layouts: ({ inputs }) => ({ inputs: inputs.map(() => 'any'), output: 'plain' }), lower: lowerGlobal(op) });
 
 export const poolKernels: Record<string, WasmKernel> = {
   MaxPool: windowed('max'),

@@ -46,7 +46,7 @@ interface ReduceAttrs {
 
 function reduce(code: number): WasmKernel {
   return {
-    layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+    layouts: ({ inputs }) => ({ inputs: inputs.map((_, i) => (i === 0 ? 'any' : 'plain')), output: 'plain' }),
     lower: ({ node, attrs, inputs, constants }: LowerArgs<ReduceAttrs>): Lowering => {
       const x = inputs[0];
       if (!x || x.dtype !== 'float32') return unsupported(`no kernel for ${x?.dtype}`);

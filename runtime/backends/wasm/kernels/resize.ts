@@ -5,7 +5,7 @@
 
 import { planAxis, type ResizeAttrs } from '../../../ops/nn/resize';
 import { toNumbers } from '../../../tensor';
-import { Calls, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
+import { Calls, followsFirst, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 
 /** One axis's taps interleaved as the kernel reads them: (i32 index, f32 weight). */
 function tapTable(at: ResizeAttrs, inSize: number, outSize: number, scale: number): { table: ArrayBuffer; taps: number } {
@@ -60,7 +60,7 @@ function lowerResize({ node, attrs, inputs, constants, outputs, opset }: LowerAr
 }
 
 const resize: WasmKernel = {
-  layouts: ({ inputs }) => inputs.map((_, i) => (i === 0 ? 'keep' : 'plain')),
+  layouts: followsFirst,
   lower: lowerResize as WasmKernel['lower'],
 };
 

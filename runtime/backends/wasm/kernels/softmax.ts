@@ -2,6 +2,7 @@
 // A channels-last input softmaxed over channels is a run of contiguous rows as it stands.
 
 import { normAxis } from '../../../ops/broadcast';
+import { canBeChannelsLast } from '../layout';
 import { Calls, input, output, unsupported, type LowerArgs, type Lowering, type WasmKernel } from '../kernel';
 
 interface SoftmaxAttrs {
@@ -14,9 +15,9 @@ function softmax(log: boolean): WasmKernel {
     layouts: ({ inputs, attrs }) => {
       const x = inputs[0];
       const at = attrs as SoftmaxAttrs;
-      // over channels, channels-last already has them innermost
-      const channels = !!x && x.layout === 'nhwc' && !at.coerce2d && normAxis('Softmax', at.axis, x.dims.length) === 1;
-      return [channels ? 'nhwc' : 'plain'];
+      // over channels, either layout will do: channels-last has them innermost
+      const channels = !!x && canBeChannelsLast(x.dims) && !at.coerce2d && normAxis('Softmax', at.axis, x.dims.length) === 1;
+      return channels ? { inputs: ['out'], output: 'free' } : { inputs: ['plain'], output: 'plain' };
     },
     lower: ({ node, attrs, inputs }: LowerArgs<SoftmaxAttrs>): Lowering => {
       const x = inputs[0];
