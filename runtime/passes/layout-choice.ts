@@ -15,6 +15,16 @@
 
 export type Layout = 'plain' | 'nhwc';
 
+/** Ranks that may be stored channels-last: 1-D and 2-D spatial data ([N, C, W], [N, C, H, W]). */
+export const canBeChannelsLast = (dims: readonly number[]): boolean => dims.length === 3 || dims.length === 4;
+
+/** Whether both layouts of these dims are the same bytes (one channel, or one spatial position). */
+export function layoutFree(dims: readonly number[]): boolean {
+  if (!canBeChannelsLast(dims)) return true;
+  const spatial = dims.slice(2).reduce((a, b) => a * b, 1);
+  return dims[1] === 1 || spatial === 1 || dims[0] * dims[1] * spatial === 0;
+}
+
 /** How a step reads one input: in a fixed layout, through strides in any, or in its outputs' layout. */
 export type InputLayout = Layout | 'any' | 'out';
 

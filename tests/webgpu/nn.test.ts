@@ -136,6 +136,41 @@ describe('webgpu nn kernels', () => {
     expect(lower(model, types).steps.flatMap((st) => (st.kind === 'gpu' ? st.dispatches.map((d) => d.label) : []))).toEqual(['conv3x3s1_direct']);
   });
 
+  it('layout choice: an NHWC input transposed for a stem and a conv output transposed back cost no kernel (the convs read and write channels-last), unless another reader needs the channels-first value', async () => {
+    const r = rng(37);
+    const xDims = [2, 7, 9, 3];
+    const init = { w: tensor('float32', [10, 3, 3, 3], r.floats(270)), wb: tensor('float32', [10], r.floats(10)), p: tensor('float32', [6, 10, 1, 1], r.floats(60)) };
+    const nodes = (extra: NodeSpec[]): NodeSpec[] => [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } },
+      { op: 'Conv', inputs: ['t', 'w', 'wb'], outputs: ['c'], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c'], outputs: ['a'] },
+      { op: 'Conv', inputs: ['a', 'p'], outputs: ['q'] },
+      { op: 'Transpose', inputs: ['q'], outputs: ['y'], attrs: { perm: [0, 2, 3, 1] } },
+      ...extra,
+    ];
+    const feeds = { x: tensor('float32', xDims, r.floats(size(xDims))) };
+    // both Transposes are aliases: the stem reads x as it is, the 1×1 conv writes y's order
+    const both = await compare([f32('x', xDims)], [out4('y')], nodes([]), init, feeds);
+    expect([both.dispatches, both.aliases]).toEqual([2, 2]);
+    // q is also read channels-first (a graph output): the last Transpose runs; the first stays an alias
+    const one = await compare([f32('x', xDims)], [out4('y'), out4('q')], nodes([]), init, feeds);
+    expect([one.dispatches, one.aliases]).toEqual([3, 1]);
+    // the stem alone, reading and writing channels-last (its output strides too)
+    const stem = await compare([f32('x', xDims)], [out4('y')], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } },
+      { op: 'Conv', inputs: ['t', 'w', 'wb'], outputs: ['q'], attrs: { pads: [0, 1, 2, 1] } },
+      { op: 'Transpose', inputs: ['q'], outputs: ['y'], attrs: { perm: [0, 2, 3, 1] } },
+    ], init, feeds);
+    expect([stem.dispatches, stem.aliases]).toEqual([1, 2]);
+    // a depthwise conv takes no channels-last value: every Transpose runs
+    const dw = await compare([f32('x', xDims)], [out4('y')], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } },
+      { op: 'Conv', inputs: ['t', 'd'], outputs: ['q'], attrs: { group: 3, pads: [1, 1, 1, 1] } },
+      { op: 'Transpose', inputs: ['q'], outputs: ['y'], attrs: { perm: [0, 2, 3, 1] } },
+    ], { d: tensor('float32', [3, 1, 3, 3], r.floats(27)) }, feeds);
+    expect([dw.dispatches, dw.aliases]).toEqual([3, 0]);
+  });
+
   it('depthwise Conv (direct kernel), stride 1 and 2, channel multiplier 2', async () => {
     const r = rng(13);
     const C = r.int(5, 12);

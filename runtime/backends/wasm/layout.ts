@@ -4,11 +4,11 @@
 // element strides of its logical axes, so that kernels which read through strides (movement,
 // elementwise) take either layout without a conversion.
 
-import type { Layout } from '../../passes/layout-choice';
+import { canBeChannelsLast, layoutFree, type Layout } from '../../passes/layout-choice';
 import type { DType } from '../../tensor';
 import { stridesOf } from '../../tensor';
 
-export type { Layout };
+export { canBeChannelsLast, layoutFree, type Layout };
 
 /** A value as the lowering sees it: dtype, logical dims, and how it sits in memory. */
 export interface ValueDesc {
@@ -17,8 +17,6 @@ export interface ValueDesc {
   readonly layout: Layout;
 }
 
-/** Ranks that may be stored channels-last: 1-D and 2-D spatial data. */
-export const canBeChannelsLast = (dims: readonly number[]): boolean => dims.length === 3 || dims.length === 4;
 
 /** Logical axes in memory order: [0, 2, …, r-1, 1] channels-last, identity otherwise. */
 export function memoryOrder(layout: Layout, rank: number): number[] {
@@ -40,12 +38,6 @@ export function logicalStrides(d: { readonly dims: readonly number[]; readonly l
   return s;
 }
 
-/** Whether both layouts of these dims are the same bytes (one channel, or one spatial position). */
-export function layoutFree(dims: readonly number[]): boolean {
-  if (!canBeChannelsLast(dims)) return true;
-  const spatial = dims.slice(2).reduce((a, b) => a * b, 1);
-  return dims[1] === 1 || spatial === 1 || dims[0] * dims[1] * spatial === 0;
-}
 
 /**
  * Merges neighbouring axes that every stride list walks contiguously and drops size-1 axes, so

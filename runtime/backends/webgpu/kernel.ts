@@ -4,6 +4,7 @@
 // so kernels of one structure share a pipeline across shapes.
 
 import type { Node } from '../../ir/graph';
+import type { Layout } from '../../passes/layout-choice';
 import type { DType, Tensor } from '../../tensor';
 import type { GemmChooser } from './kernels/gemm-template';
 import { KernelDims } from './wgsl';
@@ -52,6 +53,11 @@ export interface LowerArgs<A = unknown> {
   readonly subgroups?: boolean;
   /** a tuned GEMM configuration for a problem, where a tuning run recorded one (../tune.ts) */
   readonly gemmChoice?: GemmChooser;
+  /**
+   * Where the layout choice (lower.ts) stores an input or the output channels-last (absent: all
+   * plain, ONNX's order). Only a generator whose rule allows it is given one (convLayouts).
+   */
+  readonly layouts?: { readonly inputs: readonly Layout[]; readonly output: Layout };
 }
 
 /** The KernelDims a generator writes its shape numbers through. */

@@ -7,7 +7,8 @@
 // wait). GPU time is the same to 0.02 ms (ResNet-50's 7×7 stem). Threads of a workgroup share
 // their output channels, so weight reads are broadcasts.
 // Sizes, strides, dilations, pads and the window are uniforms: one pipeline serves every stem (3×3
-// and 7×7). With the window constant its loops unrolled, which cost the driver more than it gave:
+// and 7×7), and so are the input's and output's element strides: channels-first or channels-last
+// (an NHWC image a model converted from TensorFlow transposes for its stem is read as it is). With the window constant its loops unrolled, which cost the driver more than it gave:
 // on the H200, cold compile 87 → 72 ms, GPU time MobileNetV2's stem 0.016 → 0.018 ms and
 // ResNet-50's 0.053 → 0.059 ms.
 
@@ -25,7 +26,7 @@ const BLOCK = 8;
 const WORKGROUP = 128;
 
 export function convDirect(args: LowerArgs, s: ConvShape): Lowering {
-  const { N, C, M, win, hasBias, residual } = s;
+  const { N, C, M, win, hasBias, residual, xLast, yLast } = s;
   const [ID, IH, IW] = win.inS;
   const [KD, KH, KW] = win.kernel;
   const [OD, OH, OW] = win.outS;
@@ -39,6 +40,9 @@ export function convDirect(args: LowerArgs, s: ConvShape): Lowering {
   const js = Array.from({ length: BLOCK }, (_, j) => j);
   const K = C * KD * KH * KW;
   const [kd, kh, kw] = [d.u('KD', KD), d.u('KH', KH), d.u('KW', KW)];
+  // element strides: of an input channel and column, of an output position and channel
+  const [xC, xW] = xLast ? [1, C] : [ID * IH * IW, 1];
+  const [yP, yM] = yLast ? [M, 1] : [1, P];
   const body = `  let k_p = idx % ${d.u('P', P)};
   let k_mb = (idx / ${d.u('P', P)}) % ${d.u('MB', MB)};
   let k_img = idx / ${d.u('MBP', MB * P)};
@@ -51,31 +55,31 @@ export function convDirect(args: LowerArgs, s: ConvShape): Lowering {
 ${js.map((j) => `  let k_wr${j} = min(k_m0 + ${j}u, k_last) * ${d.u('K', K)};`).join('\n')}
 ${js.map((j) => `  var k_acc${j} = 0.0f;`).join('\n')}
   for (var k_c = 0u; k_c < ${d.u('C', C)}; k_c = k_c + 1u) {
-    let k_xc = (k_img * ${d.u('C', C)} + k_c) * ${d.u('inSize', ID * IH * IW)};
+    let k_xc = k_img * ${d.u('C', C)} * ${d.u('inSize', ID * IH * IW)} + k_c * ${d.u('xC', xC)};
     for (var k_kd = 0u; k_kd < ${kd}; k_kd = k_kd + 1u) {
       let k_iz = i32(k_od * ${d.u('SD', win.strides[0])} + k_kd * ${d.u('DD', win.dilations[0])}) - ${d.i('PD', win.padBegin[0])};
       if (k_iz < 0i || k_iz >= ${d.i('ID', ID)}) { continue; }
       for (var k_kh = 0u; k_kh < ${kh}; k_kh = k_kh + 1u) {
         let k_iy = i32(k_oh * ${d.u('SH', win.strides[1])} + k_kh * ${d.u('DH', win.dilations[1])}) - ${d.i('PH', win.padBegin[1])};
         if (k_iy < 0i || k_iy >= ${d.i('IH', IH)}) { continue; }
-        let k_row = k_xc + (u32(k_iz) * ${d.u('IH', IH)} + u32(k_iy)) * ${d.u('IW', IW)};
+        let k_row = k_xc + (u32(k_iz) * ${d.u('IH', IH)} + u32(k_iy)) * ${d.u('IW', IW)} * ${d.u('xW', xW)};
         let k_tap0 = ((k_c * ${kd} + k_kd) * ${kh} + k_kh) * ${kw};
         for (var k_kw = 0u; k_kw < ${kw}; k_kw = k_kw + 1u) {
           let k_ix = i32(k_ow * ${d.u('SW', win.strides[2])} + k_kw * ${d.u('DW', win.dilations[2])}) - ${d.i('PW', win.padBegin[2])};
           if (k_ix < 0i || k_ix >= ${d.i('IW', IW)}) { continue; }
-          let k_xv = k_x[k_row + u32(k_ix)];
+          let k_xv = k_x[k_row + u32(k_ix) * ${d.u('xW', xW)}];
           let k_t = k_tap0 + k_kw;
 ${js.map((j) => `          k_acc${j} = fma(k_w[k_wr${j} + k_t], k_xv, k_acc${j});`).join('\n')}
         }
       }
     }
   }
-  let k_ybase = k_img * ${d.u('M', M)} * ${d.u('P', P)} + k_p;
+  let k_ybase = k_img * ${d.u('M', M)} * ${d.u('P', P)} + k_p * ${d.u('yP', yP)};
   // the epilogue written once, in a loop (see the GEMM template: unrolled, it is compile time)
   var k_acc = array<f32, ${BLOCK}>(${js.map((j) => `k_acc${j}`).join(', ')});
   for (var k_j = 0u; k_j < min(${BLOCK}u, ${d.u('M', M)} - k_m0); k_j = k_j + 1u) {
     let k_m = k_m0 + k_j;
-    let k_yi = k_ybase + k_m * ${d.u('P', P)};
+    let k_yi = k_ybase + k_m * ${d.u('yM', yM)};
     let k_r = k_acc[k_j]${hasBias ? ' + k_bias[k_m]' : ''}${residual !== undefined ? ' + k_res[k_yi]' : ''};
     k_y[k_yi] = ${act};
   }`;

@@ -20,6 +20,10 @@ export interface ConvShape {
   readonly residual?: number;
   /** the input index of a fused channel scale ([N, C, 1, 1]), applied to X as it is loaded */
   readonly scale?: number;
+  /** the input is stored channels-last (the direct kernel reads it so) */
+  readonly xLast?: boolean;
+  /** the output is stored channels-last (the direct and one-group GEMM kernels write it so) */
+  readonly yLast?: boolean;
 }
 
 /** What a shape-generic conv without a fused residual binds in its place (never read). */
@@ -58,7 +62,8 @@ function im2col(w: Window3, KS: number): string {
 }
 
 export function convGemm(args: LowerArgs, s: ConvShape): Lowering {
-  const { N, C, M, group, win, hasBias, residual, scale } = s;
+  const { N, C, M, group, win, hasBias, residual, scale, yLast } = s;
+  if (s.xLast || (yLast && group !== 1)) return unsupported('no kernel for these layouts');
   const Cg = C / group;
   const Mg = M / group;
   const KS = prod(win.kernel);
@@ -103,7 +108,8 @@ export function convGemm(args: LowerArgs, s: ConvShape): Lowering {
     b: pointwise
       ? { load: (b, k, p) => `k_x[k_xbase + ${k} * ${d.u('P', P)} + ${p}]${scaled(b, k)}`, load4: (b, k, p) => `k_x[(k_xbase + ${k} * ${d.u('P', P)} + ${p}) / 4u]${scaled(b, k)}`, kContiguous: false }
       : { load: (_b, k, p) => `k_im2col(k_xbase, ${k}, ${p})`, kContiguous: false },
-    store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('P', P)} + k_n; ${d.generic
+    // the output's strides are run data: channels-first (P, 1) or channels-last (1, M)
+    store: (acc) => `let k_yi = k_ybase + k_m * ${d.u('yM', yLast ? 1 : P)} + k_n * ${d.u('yP', yLast ? M : 1)}; ${d.generic
       // shape-generic: the residual is run data too (a flag; a stand-in buffer where there is none)
       ? `var k_r = ${acc}${bias}; if (${d.u('res', residual !== undefined ? 1 : 0)} != 0u) { k_r = k_r + k_res[k_yi]; }`
       : `let k_r = ${acc}${bias}${residual !== undefined ? ' + k_res[k_yi]' : ''};`} k_y[k_yi] = ${act};`,
