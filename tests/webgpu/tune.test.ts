@@ -95,7 +95,18 @@ describe('tuning on the device', () => {
     const session = await InferenceSession.create(model, { backend: 'webgpu', noFallback: true });
     const reference = await InferenceSession.create(model, { backend: 'reference' });
     const want = await reference.run(feeds);
-    const results = (await session.tune({ runs: 3, budgetMs: 60_000 }))!;
+    // weight buffers made during the run (labelled by initializer): the baseline's, and the tuned plan's
+    const made: string[] = [];
+    const createBuffer = ctx.device.createBuffer.bind(ctx.device);
+    ctx.device.createBuffer = (d: GPUBufferDescriptor) => (made.push(d.label ?? ''), createBuffer(d));
+    let results;
+    try {
+      results = (await session.tune({ runs: 3, budgetMs: 60_000 }))!;
+    } finally {
+      ctx.device.createBuffer = createBuffer;
+    }
+    // uploaded once for the baseline (the candidates borrow it) and once for the recompiled plan
+    expect(made.filter((l) => l === 'w').length).toBeLessThanOrEqual(2);
     expect(results).toHaveLength(1);
     const [r] = results;
     expect(r.candidatesTried).toBe(GEMM_CANDIDATES.length);

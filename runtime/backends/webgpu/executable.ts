@@ -70,7 +70,12 @@ export class CompiledPlan {
   /** GPU time of the last run made with `profile`, from timestamp queries (ms). */
   lastGpuMs: number | undefined;
 
-  static async compile(ctx: GpuContext, plan: Plan, pipelines: PipelineCache): Promise<CompiledPlan> {
+  /**
+   * Makes the plan runnable: buffers, pipelines, uniforms. `weightsFrom`: a plan of the same
+   * model (the same initializer tensors) that lends its weight buffers instead of uploading them
+   * again, and must outlive this one (a tuning run's candidates borrow from its baseline).
+   */
+  static async compile(ctx: GpuContext, plan: Plan, pipelines: PipelineCache, weightsFrom?: CompiledPlan): Promise<CompiledPlan> {
     const { device } = ctx;
     const started = performance.now();
     const g = plan.model.graph;
@@ -108,6 +113,11 @@ export class CompiledPlan {
     for (const s of plan.steps) if (s.kind !== 'cpu') s.node.inputs.forEach((n) => n && gpuUsed.add(root(n)));
     for (const [name, t] of g.initializers) {
       if (!gpuUsed.has(name) || !concrete(plan.types.get(name))) continue;
+      const lent = weightsFrom?.weightBuffer(name, t);
+      if (lent) {
+        buffers.set(name, lent);
+        continue;
+      }
       const b = make(t.data.length, name);
       writeTensor(device, b, t);
       buffers.set(name, b);
@@ -374,6 +384,11 @@ export class CompiledPlan {
       s.staging.unmap();
     }
     return out;
+  }
+
+  /** The buffer holding initializer `name` when it holds this very tensor. */
+  private weightBuffer(name: string, t: Tensor): GPUBuffer | undefined {
+    return this.plan.model.graph.initializers.get(name) === t ? this.buffers.get(name) : undefined;
   }
 
   /** Frees every GPU buffer of the plan; the plan must not run again. */

@@ -2,7 +2,8 @@
 // a plan (gemm-template.ts: conv, MatMul and Gemm products wide enough for tiles), time a few tile
 // and split-K configurations with timestamp queries and keep the fastest where it beats what the
 // plan ran. Each candidate is lowered for the whole plan at once and every GEMM timed on its own
-// (`profile: 'kernels'`), so a handful of plan runs covers every problem. Bounded in time; the
+// (`profile: 'kernels'`), so a handful of plan runs covers every problem; the weights go to the
+// GPU once, every candidate's plan borrowing the baseline's buffers. Bounded in time; the
 // records are plain data keyed by problem (gemmKey), for the device they were measured on.
 
 import type { Model, TensorType } from '../../ir/graph';
@@ -87,24 +88,37 @@ export async function tuneGemms(
 
   const feeds = zeroFeeds(baselinePlan);
   let runs = options.runs ?? 5;
-  let samples = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
-  if (coarse(samples) && runs < COARSE_RUNS) {
-    runs = COARSE_RUNS;
-    samples = await timeGemms(ctx, baselinePlan, feeds, runs, tunable);
-  }
-  const baseline = means(samples);
+  // the weights are uploaded once, with the baseline; every candidate's plan borrows them
+  const base = await CompiledPlan.compile(ctx, baselinePlan, devicePipelines(ctx));
   const best = new Map<string, { config: Partial<GemmConfig>; ms: number }>();
+  let baseline: Map<string, number>;
   let tried = 0;
-  for (const candidate of GEMM_CANDIDATES) {
-    if (performance.now() - started > budget) break;
-    options.signal?.throwIfAborted();
-    const choose: GemmChooser = (p: GemmProblem) => (tunable.has(gemmKey(p)) ? candidate : lowering.gemmChoice?.(p));
-    const times = means(await timeGemms(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), feeds, runs, tunable));
-    tried++;
-    for (const [key, ms] of times) {
-      const b = best.get(key);
-      if (!b || ms < b.ms) best.set(key, { config: candidate, ms });
+  try {
+    let samples = await timeGemms(base, feeds, runs, tunable);
+    if (coarse(samples) && runs < COARSE_RUNS) {
+      runs = COARSE_RUNS;
+      samples = await timeGemms(base, feeds, runs, tunable);
     }
+    baseline = means(samples);
+    for (const candidate of GEMM_CANDIDATES) {
+      if (performance.now() - started > budget) break;
+      options.signal?.throwIfAborted();
+      const choose: GemmChooser = (p: GemmProblem) => (tunable.has(gemmKey(p)) ? candidate : lowering.gemmChoice?.(p));
+      const compiled = await CompiledPlan.compile(ctx, lower(model, types, { ...lowering, gemmChoice: choose }), devicePipelines(ctx), base);
+      let times: Map<string, number>;
+      try {
+        times = means(await timeGemms(compiled, feeds, runs, tunable));
+      } finally {
+        compiled.destroy();
+      }
+      tried++;
+      for (const [key, ms] of times) {
+        const b = best.get(key);
+        if (!b || ms < b.ms) best.set(key, { config: candidate, ms });
+      }
+    }
+  } finally {
+    base.destroy();
   }
   const records: Record<string, TuningRecord> = {};
   let baselineMs = 0;
@@ -140,28 +154,23 @@ function zeroFeeds(plan: Plan): Map<string, Tensor> {
   return feeds;
 }
 
-/** GPU ms of each tunable GEMM in `plan`, one sample per run (its dispatches summed). */
-async function timeGemms(ctx: GpuContext, plan: Plan, feeds: ReadonlyMap<string, Tensor>, runs: number, tunable: ReadonlySet<string>): Promise<Map<string, number[]>> {
-  const compiled = await CompiledPlan.compile(ctx, plan, devicePipelines(ctx));
-  try {
-    await compiled.run(feeds);
-    const samples = new Map<string, number[]>();
-    for (let r = 0; r < runs; r++) {
-      await compiled.run(feeds, { profile: 'kernels' });
-      const sums = new Map<string, number>();
-      for (const k of compiled.lastKernelTimes ?? []) {
-        if (k.tuneKey !== undefined && tunable.has(k.tuneKey)) sums.set(k.tuneKey, (sums.get(k.tuneKey) ?? 0) + k.ms);
-      }
-      for (const [key, ms] of sums) {
-        const s = samples.get(key);
-        if (s) s.push(ms);
-        else samples.set(key, [ms]);
-      }
+/** GPU ms of each tunable GEMM of the compiled plan, one sample per run (its dispatches summed). */
+async function timeGemms(compiled: CompiledPlan, feeds: ReadonlyMap<string, Tensor>, runs: number, tunable: ReadonlySet<string>): Promise<Map<string, number[]>> {
+  await compiled.run(feeds);
+  const samples = new Map<string, number[]>();
+  for (let r = 0; r < runs; r++) {
+    await compiled.run(feeds, { profile: 'kernels' });
+    const sums = new Map<string, number>();
+    for (const k of compiled.lastKernelTimes ?? []) {
+      if (k.tuneKey !== undefined && tunable.has(k.tuneKey)) sums.set(k.tuneKey, (sums.get(k.tuneKey) ?? 0) + k.ms);
     }
-    return samples;
-  } finally {
-    compiled.destroy();
+    for (const [key, ms] of sums) {
+      const s = samples.get(key);
+      if (s) s.push(ms);
+      else samples.set(key, [ms]);
+    }
   }
+  return samples;
 }
 
 /**
