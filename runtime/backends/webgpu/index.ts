@@ -94,8 +94,16 @@ export class WebGpuExecutable implements Executable {
     for (const [key, p] of [...this.plans.entries()]) {
       const left = budget - (performance.now() - started);
       if (left <= 0) break;
-      const { plan } = await p;
-      const result = await tuneGemms(this.ctx, plan.model, plan.types, this.lowering(), { ...options, budgetMs: left }, new Set(Object.keys(this.records)));
+      const compiled = await p;
+      const { plan } = compiled;
+      // the plan in use lends the tuning run its weights (no upload); held so a release waits for it
+      this.hold(compiled);
+      let result: TuneResult;
+      try {
+        result = await tuneGemms(this.ctx, plan.model, plan.types, this.lowering(), { ...options, budgetMs: left }, new Set(Object.keys(this.records)), compiled);
+      } finally {
+        this.letGo(compiled);
+      }
       results.push(result);
       const changed = Object.entries(result.records).some(([k, r]) => JSON.stringify(r.config) !== JSON.stringify(this.records[k]?.config ?? {}));
       this.records = { ...this.records, ...result.records };
@@ -134,19 +142,29 @@ export class WebGpuExecutable implements Executable {
     const shapes = new Map<string, readonly number[]>();
     for (const [name, v] of feeds) if (isTensor(v)) shapes.set(name, v.dims);
     const plan = await this.compile(shapes, valueFeeds(feeds, this.valueInputs));
-    this.running.set(plan, (this.running.get(plan) ?? 0) + 1);
+    this.hold(plan);
     try {
       const out = await plan.run(feeds, options);
       this.lastGpuMs = plan.lastGpuMs;
       this.lastKernelTimes = plan.lastKernelTimes;
       return out;
     } finally {
-      const n = this.running.get(plan)! - 1;
-      if (n > 0) this.running.set(plan, n);
-      else {
-        this.running.delete(plan);
-        if (this.retired.delete(plan)) plan.destroy();
-      }
+      this.letGo(plan);
+    }
+  }
+
+  /** Keeps the plan's buffers while a run (or a tuning run borrowing its weights) uses them. */
+  private hold(plan: CompiledPlan): void {
+    this.running.set(plan, (this.running.get(plan) ?? 0) + 1);
+  }
+
+  /** Ends a hold: a plan retired meanwhile is destroyed when its last hold ends. */
+  private letGo(plan: CompiledPlan): void {
+    const n = this.running.get(plan)! - 1;
+    if (n > 0) this.running.set(plan, n);
+    else {
+      this.running.delete(plan);
+      if (this.retired.delete(plan)) plan.destroy();
     }
   }
 
@@ -155,7 +173,7 @@ export class WebGpuExecutable implements Executable {
     return (await this.compile(shapes, values)).report;
   }
 
-  /** A plan dropped from the cache: its buffers go now, or when its last run ends. */
+  /** A plan dropped from the cache: its buffers go now, or when its last hold ends. */
   private retire(plan: CompiledPlan): void {
     if (this.running.has(plan)) this.retired.add(plan);
     else plan.destroy();

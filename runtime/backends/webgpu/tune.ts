@@ -2,8 +2,8 @@
 // a plan (gemm-template.ts: conv, MatMul and Gemm products wide enough for tiles), time a few tile
 // and split-K configurations with timestamp queries and keep the fastest where it beats what the
 // plan ran. Each candidate is lowered for the whole plan at once and every GEMM timed on its own
-// (`profile: 'kernels'`), so a handful of plan runs covers every problem; the weights go to the
-// GPU once, every candidate's plan borrowing the baseline's buffers. Bounded in time; the
+// (`profile: 'kernels'`), so a handful of plan runs covers every problem; no candidate uploads
+// the weights again: each borrows the buffers of the plan in use (or of the baseline). Bounded in time; the
 // records are plain data keyed by problem (gemmKey), for the device they were measured on.
 
 import type { Model, TensorType } from '../../ir/graph';
@@ -78,6 +78,8 @@ export async function tuneGemms(
   ctx: GpuContext, model: Model, types: ReadonlyMap<string, TensorType | null>, lowering: LowerOptions, options: TuneOptions = {},
   /** problems with a record already: set aside unless `options.retune` */
   known: ReadonlySet<string> = new Set(),
+  /** a compiled plan of this model whose weight buffers the run borrows (else it uploads them once); it must outlive the run */
+  lender?: CompiledPlan,
 ): Promise<TuneResult> {
   const started = performance.now();
   const budget = options.budgetMs ?? 10_000;
@@ -88,8 +90,8 @@ export async function tuneGemms(
 
   const feeds = zeroFeeds(baselinePlan);
   let runs = options.runs ?? 5;
-  // the weights are uploaded once, with the baseline; every candidate's plan borrows them
-  const base = await CompiledPlan.compile(ctx, baselinePlan, devicePipelines(ctx));
+  // the weights: the lender's, or uploaded once with the baseline; every candidate's plan borrows them
+  const base = await CompiledPlan.compile(ctx, baselinePlan, devicePipelines(ctx), lender);
   const best = new Map<string, { config: Partial<GemmConfig>; ms: number }>();
   let baseline: Map<string, number>;
   let tried = 0;
