@@ -1,6 +1,7 @@
 // A kernel as the lowering sees it: how it takes layouts (for the layout-choice pass), and the
-// calls into the kernel module that compute a node, with their arguments symbolic (a node's inputs and outputs,
-// constants packed at compile time, a scratch area) until the plan places everything in memory.
+// calls into the kernel module that compute a node, with their arguments symbolic (a node's
+// inputs and outputs, constants packed at compile time, a scratch area) until the plan places
+// everything in memory.
 
 import type { Node } from '../../ir/graph';
 import type { Tensor } from '../../tensor';

@@ -73,7 +73,7 @@ export class CompiledPlan {
   /**
    * Makes the plan runnable: buffers, pipelines, uniforms. `weightsFrom`: a plan of the same
    * model (the same initializer tensors) that lends its weight buffers instead of uploading them
-   * again, and must outlive this one (a tuning run's candidates borrow from its baseline).
+   * again, and must outlive this one (a tuning run's plans borrow from the plan in use).
    */
   static async compile(ctx: GpuContext, plan: Plan, pipelines: PipelineCache, weightsFrom?: CompiledPlan): Promise<CompiledPlan> {
     const { device } = ctx;

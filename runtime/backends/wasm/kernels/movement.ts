@@ -13,7 +13,6 @@ import { logicalStrides, memoryOrder, type Layout, type ValueDesc } from '../lay
 import { copyStrided } from './copy';
 import { broadcastStrides } from './broadcast';
 
-
 /** Element strides of an output's logical axes, stored in `layout`. */
 const outStrides = (dims: readonly number[], layout: Layout): number[] => logicalStrides({ dims, layout });
 
