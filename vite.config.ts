@@ -31,10 +31,10 @@ function catalogModels(): Plugin {
   };
 }
 
-/** Copies the WebAssembly kernels into dist/wasm/, where the service worker fetches them. */
+/** Copies the WebAssembly kernels (both builds) into dist/wasm/, where the service worker fetches one. */
 function wasmKernels(): Plugin {
   let outDir = 'dist';
-  let built = '';
+  let built: string[] = [];
   return {
     name: 'kiln:wasm-kernels',
     apply: 'build',
@@ -42,11 +42,12 @@ function wasmKernels(): Plugin {
       outDir = config.build.outDir;
     },
     async buildStart() {
-      built = await ensureKernels();
+      const { plain, relaxed } = await ensureKernels();
+      built = [plain, relaxed];
     },
     closeBundle() {
       mkdirSync(join(outDir, 'wasm'), { recursive: true });
-      copyFileSync(built, join(outDir, 'wasm', basename(built)));
+      for (const f of built) copyFileSync(f, join(outDir, 'wasm', basename(f)));
     },
   };
 }

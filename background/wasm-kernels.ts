@@ -2,10 +2,13 @@
 // dist/wasm/, and the service worker fetches it from its own package (import() is forbidden in
 // service workers, so the module is compiled from bytes with WebAssembly.compile).
 
-import { KERNELS_FILE, type WasmSource } from '../runtime/backends/wasm/module';
+import { kernelsFile, type WasmSource } from '../runtime/backends/wasm/module';
 
-/** Where the packaged kernels are: fetched on first use, compiled once per worker lifetime. */
-export const packagedWasmKernels: WasmSource = () => fetch(chrome.runtime.getURL(`wasm/${KERNELS_FILE}`));
+/**
+ * Where the packaged kernels are: fetched on first use, compiled once per worker lifetime. Both
+ * builds ship; the worker takes the relaxed-SIMD one where the engine runs it.
+ */
+export const packagedWasmKernels: WasmSource = () => fetch(chrome.runtime.getURL(`wasm/${kernelsFile()}`));
 
 /** The smallest module using a v128 (wasm-feature-detect's SIMD probe): valid where SIMD128 is. */
 const SIMD_PROBE = new Uint8Array([

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, isBackendName, type BackendName, type TuningRecords } from '../runtime/backends';
+import { relaxedSimdSupported } from '../runtime/backends/wasm/module';
 import { decodeTensor, encodeTensor } from '../runtime/onnx/tensor-proto';
 import { describeInfo, InferenceSession } from '../runtime/session';
 import { describe as describeTensor, tensor, allocData, type Tensor } from '../runtime/tensor';
@@ -172,6 +173,7 @@ async function info(argv: string[]): Promise<number> {
     const [calls, kernels, memory, fallback] = backend === 'wasm'
       ? ['kernel calls', 'kernels', 'linear memory', 'the reference kernels'] : ['dispatches', 'pipelines', 'GPU buffers', 'the CPU'];
     console.log(`${backend}: ${plan.dispatches} ${calls}, ${plan.pipelines} ${kernels}, ${plan.aliases} aliases; ${memory}: weights ${plan.bytes.weights} B, pooled ${plan.bytes.pooled} B, inputs/outputs ${plan.bytes.io} B`);
+    if (backend === 'wasm') console.log(`wasm kernels: ${relaxedSimdSupported() ? 'the relaxed-SIMD build (fused multiply-adds)' : 'the SIMD128 build'}`);
     console.log(plan.fallbacks.length ? `${plan.fallbacks.length} node(s) fall back to ${fallback}:` : `no fallback to ${fallback}`);
     for (const f of plan.fallbacks) console.log(`  ${f.op} ${f.node}: ${f.reason}`);
   }

@@ -5,12 +5,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KERNELS_FILE, kernelModule, provideWasmKernels } from '../runtime/backends/wasm/module';
+import { KERNELS_FILE, kernelModule, provideWasmKernels, RELAXED_KERNELS_FILE, relaxedSimdSupported } from '../runtime/backends/wasm/module';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const KERNELS_SOURCE = join(ROOT, 'runtime/backends/wasm/assembly');
-/** The built module (a build output, ignored by git; vite copies it into dist/). */
+/** The built modules (build outputs, ignored by git; vite copies them into dist/): plain SIMD128, and with relaxed SIMD. */
 export const KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', KERNELS_FILE);
+export const RELAXED_KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', RELAXED_KERNELS_FILE);
 
 /**
  * Plain SIMD128, no GC runtime (kernels never allocate: the host owns all memory), no asserts.
@@ -18,12 +19,16 @@ export const KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', KERNELS_FI
  */
 const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--disableWarning', '112'];
 
-/** Compiles the kernels into `out` (written under a temporary name, then renamed into place). */
-export async function buildKernels(out = KERNELS_WASM): Promise<void> {
+/**
+ * Compiles the kernels into `out` (written under a temporary name, then renamed into place); with
+ * `relaxed`, relaxed SIMD enabled (assembly/madd.ts fuses the multiply-adds).
+ */
+export async function buildKernels(out = KERNELS_WASM, relaxed = false): Promise<void> {
   const { default: asc } = await import('assemblyscript/asc');
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
-  const { error } = await asc.main([join(KERNELS_SOURCE, 'index.ts'), ...ASC_FLAGS, '-o', 'kernels.wasm'], {
+  const flags = relaxed ? ASC_FLAGS.map((f) => (f === 'simd' ? 'simd,relaxed-simd' : f)) : ASC_FLAGS;
+  const { error } = await asc.main([join(KERNELS_SOURCE, 'index.ts'), ...flags, '-o', 'kernels.wasm'], {
     writeFile: (name, contents) => {
       if (name.endsWith('.wasm')) binary = contents as Uint8Array;
     },
@@ -40,13 +45,20 @@ function newestSource(): number {
   return Math.max(...readdirSync(KERNELS_SOURCE).map((f) => statSync(join(KERNELS_SOURCE, f)).mtimeMs));
 }
 
-/** The path of an up-to-date kernel module, building it first when needed. */
-export async function ensureKernels(): Promise<string> {
-  if (!existsSync(KERNELS_WASM) || statSync(KERNELS_WASM).mtimeMs < newestSource()) {
+/** The paths of both kernel modules, up to date, building them first where needed. */
+export async function ensureKernels(): Promise<{ plain: string; relaxed: string }> {
+  const stale = (f: string) => !existsSync(f) || statSync(f).mtimeMs < newestSource();
+  if (stale(KERNELS_WASM) || stale(RELAXED_KERNELS_WASM)) {
     process.stderr.write('kiln: building the WebAssembly kernels (npm run build:wasm)…\n');
-    await buildKernels();
+    await buildAllKernels();
   }
-  return KERNELS_WASM;
+  return { plain: KERNELS_WASM, relaxed: RELAXED_KERNELS_WASM };
+}
+
+/** Compiles both builds of the kernels. */
+export async function buildAllKernels(): Promise<void> {
+  await buildKernels(KERNELS_WASM);
+  await buildKernels(RELAXED_KERNELS_WASM, true);
 }
 
 let provided = false;
@@ -57,7 +69,8 @@ let provided = false;
  */
 export async function useWasmKernels(): Promise<void> {
   if (provided) return;
-  provideWasmKernels(readFileSync(await ensureKernels()));
+  const built = await ensureKernels();
+  provideWasmKernels(readFileSync(relaxedSimdSupported() ? built.relaxed : built.plain));
   await kernelModule();
   provided = true;
 }

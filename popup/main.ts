@@ -13,6 +13,7 @@ import { GrantStore } from '../background/store/grants';
 import { ModelStore, type ModelInfo } from '../background/store/models';
 import { latencyChart, ms, summarize } from './chart';
 import { featuresLine, probeGpu, wasmSimd } from './device';
+import { relaxedSimdSupported } from '../runtime/backends/wasm/module';
 import { formatSize, sessionsLabel, sourceLabel, timeAgo } from './format';
 import { cancelUrlInstall, fileProblem, installFile, installUrl, urlFormProblem, type Progress } from './install';
 
@@ -235,7 +236,7 @@ async function revokeGrant(g: GrantRecord, button: HTMLButtonElement): Promise<v
 async function showDevice(): Promise<void> {
   const simd = wasmSimd();
   const simdCell = $<HTMLElement>('device-simd');
-  simdCell.textContent = simd ? 'yes' : 'no (Kiln runs models slower, or on WebGPU only)';
+  simdCell.textContent = simd ? (relaxedSimdSupported() ? 'yes, relaxed SIMD too (fused multiply-adds)' : 'yes') : 'no (Kiln runs models slower, or on WebGPU only)';
   simdCell.dataset.ok = String(simd);
   const gpu = await probeGpu();
   const cell = $<HTMLElement>('device-webgpu');

@@ -23,6 +23,17 @@ describe('kiln CLI', () => {
     expect(lines.at(-1)).toMatch(/^\d+ passed, \d+ failed$/);
   });
 
+  it('runs the relaxed-SIMD build of the WebAssembly kernels where the engine has relaxed SIMD, with the same results', () => {
+    const tests = ['test_conv_with_strides_padding', 'test_gemm_all_attributes', 'test_matmul_2d', 'test_convtranspose'].map((t) => join(SUITE_DIR, t));
+    const relaxed = (...args: string[]) => spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', KILN, ...args], { encoding: 'utf8' });
+    const model = join(SUITE_DIR, 'test_conv_with_strides_padding', 'model.onnx');
+    // Node 20 runs relaxed SIMD only behind a flag; Chrome runs it by default (e2e/popup.e2e.test.ts)
+    expect(kiln('info', model, '--backend', 'wasm').stdout).toContain('wasm kernels: the SIMD128 build');
+    expect(relaxed('info', model, '--backend', 'wasm').stdout).toContain('wasm kernels: the relaxed-SIMD build');
+    const r = relaxed('check', ...tests, '--backend', 'wasm', '--no-fallback');
+    expect(r.stdout.trim().split('\n').at(-1), r.stdout + r.stderr).toBe(`${tests.length} passed, 0 failed`);
+  });
+
   it('check refuses an unknown backend', () => {
     const r = kiln('check', join(SUITE_DIR, 'test_relu'), '--backend', 'nope');
     expect(r.status).toBe(2);

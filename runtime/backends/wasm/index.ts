@@ -18,7 +18,7 @@ import { lower, type Plan, type Step } from './lower';
 import { takeKernels } from './instances';
 import { kernelModule, type WasmSource } from './module';
 
-export { KERNELS_FILE, provideWasmKernels, type WasmSource } from './module';
+export { KERNELS_FILE, kernelsFile, provideWasmKernels, RELAXED_KERNELS_FILE, relaxedSimdSupported, type WasmSource } from './module';
 
 export interface WasmOptions extends BackendOptions {
   /** where the kernel module is, when not given process-wide with provideWasmKernels */

@@ -11,8 +11,40 @@ export type WasmSource =
   | BufferSource | Response | URL | string | WebAssembly.Module
   | (() => BufferSource | Response | WebAssembly.Module | Promise<BufferSource | Response | WebAssembly.Module>);
 
-/** The file name the build writes and the extension ships. */
+/** The file names the build writes and the extension ships: plain SIMD128, and with relaxed SIMD. */
 export const KERNELS_FILE = 'kiln-kernels.wasm';
+export const RELAXED_KERNELS_FILE = 'kiln-kernels-relaxed.wasm';
+
+/**
+ * The smallest module using a relaxed SIMD instruction (three v128.const, f32x4.relaxed_madd):
+ * valid where the engine has relaxed SIMD (Chrome 114 on; Node 20 only with
+ * --experimental-wasm-relaxed-simd).
+ */
+function relaxedProbe(): Uint8Array<ArrayBuffer> {
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
+  const code = [0x01, body.length, ...body];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // one type: () -> v128
+    0x03, 0x02, 0x01, 0x00, // one function of it
+    0x0a, code.length, ...code,
+  ]);
+}
+
+/** Whether this engine runs relaxed SIMD. */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(relaxedProbe());
+  } catch {
+    return false;
+  }
+}
+
+/** The kernels' file for this engine: the relaxed build where it runs (fused multiply-adds), else plain SIMD128. */
+export function kernelsFile(): string {
+  return relaxedSimdSupported() ? RELAXED_KERNELS_FILE : KERNELS_FILE;
+}
 
 export class NoWasmKernelsError extends Error {
   override name = 'NoWasmKernelsError';

@@ -8,6 +8,7 @@
 // checked per-tap path.
 
 import { ACT_CLIP, ACT_HARD_SWISH, ACT_NONE, act1, act4, cheap4 } from './activation';
+import { madd } from './madd';
 
 @inline function epilogue(v: v128, act: i32, p0: f32, p1: f32): v128 {
   if (act == ACT_NONE) return v;
@@ -32,7 +33,7 @@ function pixel(
       for (let kx = 0; kx < KW; kx++) {
         const ix = ix0 + kx * DW;
         if (ix < 0 || ix >= W) continue;
-        acc = f32x4.add(acc, f32x4.mul(v128.load(row + ((<usize>ix * <usize>C) << 2)), v128.load(wr + ((<usize>kx * <usize>C) << 2))));
+        acc = madd(acc, v128.load(row + ((<usize>ix * <usize>C) << 2)), v128.load(wr + ((<usize>kx * <usize>C) << 2)));
       }
     }
     v128.store(out + co, epilogue(acc, act, p0, p1));
@@ -69,15 +70,15 @@ const ZEROS: usize = memory.data(4096 * 4, 16);
     const co = <usize>c << 2;
     const wc = w + co;
     let acc = bias ? v128.load(bias + co) : f32x4.splat(0);
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t0 + co), v128.load(wc)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t1 + co), v128.load(wc + C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t2 + co), v128.load(wc + 2 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t3 + co), v128.load(wc + 3 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t4 + co), v128.load(wc + 4 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t5 + co), v128.load(wc + 5 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t6 + co), v128.load(wc + 6 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t7 + co), v128.load(wc + 7 * C4)));
-    acc = f32x4.add(acc, f32x4.mul(v128.load(t8 + co), v128.load(wc + 8 * C4)));
+    acc = madd(acc, v128.load(t0 + co), v128.load(wc));
+    acc = madd(acc, v128.load(t1 + co), v128.load(wc + C4));
+    acc = madd(acc, v128.load(t2 + co), v128.load(wc + 2 * C4));
+    acc = madd(acc, v128.load(t3 + co), v128.load(wc + 3 * C4));
+    acc = madd(acc, v128.load(t4 + co), v128.load(wc + 4 * C4));
+    acc = madd(acc, v128.load(t5 + co), v128.load(wc + 5 * C4));
+    acc = madd(acc, v128.load(t6 + co), v128.load(wc + 6 * C4));
+    acc = madd(acc, v128.load(t7 + co), v128.load(wc + 7 * C4));
+    acc = madd(acc, v128.load(t8 + co), v128.load(wc + 8 * C4));
     // the clamp (Relu, Relu6) inline with its bounds hoisted; other epilogues through the shared one
     v128.store(dst + co, act == ACT_CLIP ? f32x4.pmin(f32x4.pmax(acc, lo), hi) : epilogue(acc, act, p0, p1));
   }

@@ -7,6 +7,7 @@
 // (V8 then spills the accumulators).
 
 import { ACT_HARD_SWISH, ACT_NONE, act4, cheap4 } from './activation';
+import { madd } from './madd';
 
 /** 4 rows × 8 floats of staging for tiles narrower than a panel. */
 const TILE: usize = memory.data(4 * 8 * 4, 16);
@@ -75,17 +76,17 @@ export function gemm_f32(
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let x = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(c00, x, b0);
+    c01 = madd(c01, x, b1);
     x = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(c10, x, b0);
+    c11 = madd(c11, x, b1);
     x = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(c20, x, b0);
+    c21 = madd(c21, x, b1);
     x = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(c30, x, b0);
+    c31 = madd(c31, x, b1);
     a0 += 4; a1 += 4; a2 += 4; a3 += 4;
     b += 32;
   }
@@ -109,18 +110,18 @@ function tile1x8(a: usize, b: usize, c: usize, K: i32, nr: i32, bias: usize, act
   let k = 0;
   for (; k + 2 <= K; k += 2) {
     let x = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    c0 = madd(c0, x, v128.load(b));
+    c1 = madd(c1, x, v128.load(b, 16));
     x = v128.load32_splat(a, 4);
-    d0 = f32x4.add(d0, f32x4.mul(x, v128.load(b, 32)));
-    d1 = f32x4.add(d1, f32x4.mul(x, v128.load(b, 48)));
+    d0 = madd(d0, x, v128.load(b, 32));
+    d1 = madd(d1, x, v128.load(b, 48));
     a += 8;
     b += 64;
   }
   if (k < K) {
     const x = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+    c0 = madd(c0, x, v128.load(b));
+    c1 = madd(c1, x, v128.load(b, 16));
   }
   storeRow(c, epilogue(f32x4.add(c0, d0), act, p0, p1), epilogue(f32x4.add(c1, d1), act, p0, p1), nr);
 }
