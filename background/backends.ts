@@ -6,7 +6,7 @@ import { BACKENDS, isBackendName, type BackendName } from '../runtime/backends';
 import { kernelModule } from '../runtime/backends/wasm/module';
 import { gpuContext } from '../runtime/backends/webgpu/gpu';
 import { KilnError } from './errors';
-import { wasmSimdSupported } from './wasm-kernels';
+import { simdSupported } from '../runtime/backends/wasm/module';
 
 /** Why WebGPU cannot be used in this worker, or null when it can. */
 async function webgpuProblem(): Promise<string | null> {
@@ -23,7 +23,7 @@ async function webgpuStatus(): Promise<{ problem: string | null; software: boole
 
 /** Why the WebAssembly kernels cannot be used in this worker, or null when they can. */
 async function wasmProblem(): Promise<string | null> {
-  if (!wasmSimdSupported()) return 'this browser has no WebAssembly SIMD';
+  if (!simdSupported()) return 'this browser has no WebAssembly SIMD';
   try {
     await kernelModule();
     return null;

@@ -10,16 +10,3 @@ import { kernelsFile, type WasmSource } from '../runtime/backends/wasm/module';
  */
 export const packagedWasmKernels: WasmSource = () => fetch(chrome.runtime.getURL(`wasm/${kernelsFile()}`));
 
-/** The smallest module using a v128 (wasm-feature-detect's SIMD probe): valid where SIMD128 is. */
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
-]);
-
-export function wasmSimdSupported(): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
 // What the popup says about the device: the WebGPU adapter (or why there is none) and whether
 // this browser's WebAssembly has SIMD (Kiln's wasm backend needs it).
 
+import { simdSupported } from '../runtime/backends/wasm/module';
 import { isSoftware } from '../runtime/backends/webgpu/software-adapter';
 import { shortList } from './format';
 
@@ -30,19 +31,8 @@ export async function probeGpu(): Promise<GpuReport> {
   const limits = LIMITS.filter((n) => typeof adapter.limits[n] === 'number').map((n) => [n, adapter.limits[n]] as [string, number]);
   const named = parts.length > 0 ? [...new Set(parts)].join(' · ') : 'an adapter (the browser gives no details)';
   // a software adapter is one 'auto' passes over for the WASM kernels where they can run
-  const software = !isSoftware(adapter) ? '' : ` (software, the CPU emulating a GPU${wasmSimd() ? ': models run on WebAssembly instead' : ''})`;
+  const software = !isSoftware(adapter) ? '' : ` (software, the CPU emulating a GPU${simdSupported() ? ': models run on WebAssembly instead' : ''})`;
   return { ok: true, summary: named + software, limits, features: [...adapter.features].sort() };
-}
-
-/** A module with one function returning a v128 (i8x16.splat, i8x16.popcnt): valid only with SIMD. */
-const SIMD_MODULE = Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11);
-
-export function wasmSimd(): boolean {
-  try {
-    return WebAssembly.validate(SIMD_MODULE);
-  } catch {
-    return false;
-  }
 }
 
 export function featuresLine(features: readonly string[]): string {

@@ -12,8 +12,8 @@ import { openKilnDb, type GrantRecord, type KilnDb } from '../background/store/d
 import { GrantStore } from '../background/store/grants';
 import { ModelStore, type ModelInfo } from '../background/store/models';
 import { latencyChart, ms, summarize } from './chart';
-import { featuresLine, probeGpu, wasmSimd } from './device';
-import { relaxedSimdSupported } from '../runtime/backends/wasm/module';
+import { featuresLine, probeGpu } from './device';
+import { relaxedSimdSupported, simdSupported } from '../runtime/backends/wasm/module';
 import { formatSize, sessionsLabel, sourceLabel, timeAgo } from './format';
 import { cancelUrlInstall, fileProblem, installFile, installUrl, urlFormProblem, type Progress } from './install';
 
@@ -234,7 +234,7 @@ async function revokeGrant(g: GrantRecord, button: HTMLButtonElement): Promise<v
 // ---- device ----
 
 async function showDevice(): Promise<void> {
-  const simd = wasmSimd();
+  const simd = simdSupported();
   const simdCell = $<HTMLElement>('device-simd');
   simdCell.textContent = simd ? (relaxedSimdSupported() ? 'yes, relaxed SIMD too (fused multiply-adds)' : 'yes') : 'no (Kiln runs models slower, or on WebGPU only)';
   simdCell.dataset.ok = String(simd);

@@ -15,15 +15,9 @@ export type WasmSource =
 export const KERNELS_FILE = 'kiln-kernels.wasm';
 export const RELAXED_KERNELS_FILE = 'kiln-kernels-relaxed.wasm';
 
-/**
- * The smallest module using a relaxed SIMD instruction (three v128.const, f32x4.relaxed_madd):
- * valid where the engine has relaxed SIMD (Chrome 114 on; Node 20 only with
- * --experimental-wasm-relaxed-simd).
- */
-function relaxedProbe(): Uint8Array<ArrayBuffer> {
-  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b];
-  const code = [0x01, body.length, ...body];
+/** A module of one function returning a v128, its body `body` (without the locals' count and `end`). */
+function probe(body: readonly number[]): Uint8Array<ArrayBuffer> {
+  const code = [0x01, body.length + 2, 0x00, ...body, 0x0b];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
     0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // one type: () -> v128
@@ -32,13 +26,27 @@ function relaxedProbe(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-/** Whether this engine runs relaxed SIMD. */
-export function relaxedSimdSupported(): boolean {
+const V128_ZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+
+function validates(bytes: Uint8Array<ArrayBuffer>): boolean {
   try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(relaxedProbe());
+    return typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
   } catch {
     return false;
   }
+}
+
+/** Whether this engine runs SIMD128 (the kernels need it): a v128.const validates. */
+export function simdSupported(): boolean {
+  return validates(probe(V128_ZERO));
+}
+
+/**
+ * Whether this engine runs relaxed SIMD: f32x4.relaxed_madd of three v128.const validates (Chrome
+ * 114 on; Node 20 only with --experimental-wasm-relaxed-simd).
+ */
+export function relaxedSimdSupported(): boolean {
+  return validates(probe([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 0xfd, 0x85, 0x02]));
 }
 
 /** The kernels' file for this engine: the relaxed build where it runs (fused multiply-adds), else plain SIMD128. */
