@@ -14,10 +14,11 @@ export const KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', KERNELS_FI
 export const RELAXED_KERNELS_WASM = join(ROOT, 'runtime/backends/wasm/build', RELAXED_KERNELS_FILE);
 
 /**
- * Plain SIMD128, no GC runtime (kernels never allocate: the host owns all memory), no asserts.
- * Warning 112 says v128 values cannot cross to the host; only internal helpers take them.
+ * SIMD128 (and relaxed SIMD for the relaxed build), no GC runtime (kernels never allocate: the
+ * host owns all memory), no asserts. Warning 112 says v128 values cannot cross to the host; only
+ * internal helpers take them.
  */
-const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--disableWarning', '112'];
+const ascFlags = (relaxed: boolean) => ['-O3', '--runtime', 'stub', '--noAssert', '--enable', relaxed ? 'simd,relaxed-simd' : 'simd', '--disableWarning', '112'];
 
 /**
  * Compiles the kernels into `out` (written under a temporary name, then renamed into place); with
@@ -27,8 +28,7 @@ export async function buildKernels(out = KERNELS_WASM, relaxed = false): Promise
   const { default: asc } = await import('assemblyscript/asc');
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
-  const flags = relaxed ? ASC_FLAGS.map((f) => (f === 'simd' ? 'simd,relaxed-simd' : f)) : ASC_FLAGS;
-  const { error } = await asc.main([join(KERNELS_SOURCE, 'index.ts'), ...flags, '-o', 'kernels.wasm'], {
+  const { error } = await asc.main([join(KERNELS_SOURCE, 'index.ts'), ...ascFlags(relaxed), '-o', 'kernels.wasm'], {
     writeFile: (name, contents) => {
       if (name.endsWith('.wasm')) binary = contents as Uint8Array;
     },

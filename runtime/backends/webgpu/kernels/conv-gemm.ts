@@ -1,8 +1,8 @@
 // Conv as a GEMM per (image, group): rows are the group's output channels, columns the output
 // positions, depth Cg·kernel. Pointwise 1×1 (stride 1, no pads) reads the input as the B matrix
-// directly (by vec4 where the plane is a multiple of 4 and tuning chose it); every other Conv builds im2col columns in
-// the loader (implicit GEMM: nothing is materialised). Its GemmConfig (./gemm-template) is the
-// default for the shape or what a tuning run chose (args.gemmChoice).
+// directly (by vec4 where the plane is a multiple of 4 and tuning chose it); every other Conv
+// builds im2col columns in the loader (implicit GEMM: nothing is materialised). Its GemmConfig
+// (./gemm-template) is the default for the shape or what a tuning run chose (args.gemmChoice).
 
 import type { LowerArgs, Lowering } from '../kernel';
 import { kernelDims, unsupported } from '../kernel';
