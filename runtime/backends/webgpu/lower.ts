@@ -44,8 +44,11 @@ export interface LowerOptions {
 
 export function lower(model: Model, types: ReadonlyMap<string, TensorType | null>, options: LowerOptions = {}): Plan {
   const opts = { genericShapes: options.genericShapes ?? true, subgroups: options.subgroups ?? false, gemmChoice: options.gemmChoice };
-  const lowerAll = (last: ReadonlySet<string>) => model.graph.nodes.map((node) => lowerNode(model, types, node, opts, last));
-  const last = channelsLastValues(model, types, opts);
+  // each node's generator arguments, made once for the layout choice and the lowering (and its retry)
+  const made = new Map<Node, LowerArgs | string>();
+  const argsFor = (node: Node) => made.get(node) ?? made.set(node, argsOf(model, types, node, opts)).get(node)!;
+  const lowerAll = (last: ReadonlySet<string>) => model.graph.nodes.map((node) => lowerNode(node, argsFor, last));
+  const last = channelsLastValues(model, types, argsFor);
   let steps = lowerAll(last);
   // a node touching a channels-last value that did not become the kernel or alias planned for it
   // (a conv whose generator refused after all): lower again, all channels-first
@@ -68,13 +71,13 @@ function channelMove(node: Node): 'toLast' | 'toFirst' | undefined {
  * last wants its input so, a conv reads and writes as convLayouts says, every other node reads and
  * writes channels-first.
  */
-function channelsLastValues(model: Model, types: ReadonlyMap<string, TensorType | null>, opts: LowerOptions): Set<string> {
+function channelsLastValues(model: Model, types: ReadonlyMap<string, TensorType | null>, argsFor: (node: Node) => LowerArgs | string): Set<string> {
   const g = model.graph;
   const rules = g.nodes.map((node): StepLayouts => {
     const move = channelMove(node);
     if (move === 'toFirst') return { inputs: ['plain'], output: 'nhwc' };
     if (move === 'toLast') return { inputs: ['nhwc'], output: 'plain' };
-    const args = node.op === 'Conv' && node.domain === '' ? argsOf(model, types, node, opts) : undefined;
+    const args = node.op === 'Conv' && node.domain === '' ? argsFor(node) : undefined;
     return typeof args === 'object' ? convLayouts(args as LowerArgs<never>) : { inputs: node.inputs.map(() => 'plain'), output: 'plain' };
   });
   if (!rules.some((r) => r.output !== 'plain' || r.inputs.some((l) => l !== 'plain'))) return new Set();
@@ -119,13 +122,13 @@ function argsOf(model: Model, types: ReadonlyMap<string, TensorType | null>, nod
   };
 }
 
-function lowerNode(model: Model, types: ReadonlyMap<string, TensorType | null>, node: Node, opts: LowerOptions, last: ReadonlySet<string>): Step {
+function lowerNode(node: Node, argsFor: (node: Node) => LowerArgs | string, last: ReadonlySet<string>): Step {
   const cpu = (reason: string): Step => ({ kind: 'cpu', node, reason });
   const move = channelMove(node);
   if ((move === 'toFirst' && last.has(node.outputs[0])) || (move === 'toLast' && last.has(node.inputs[0]))) return { kind: 'alias', node, input: 0 };
   const gen = kernelFor(node.domain, node.op);
   if (!gen) return cpu(`no WebGPU kernel for ${node.domain ? node.domain + '.' : ''}${node.op}`);
-  const args = argsOf(model, types, node, opts);
+  const args = argsFor(node);
   if (typeof args === 'string') return cpu(args);
   const layouts = [...node.inputs, ...node.outputs].some((v) => last.has(v))
     ? { inputs: node.inputs.map((v): Layout => (last.has(v) ? 'nhwc' : 'plain')), output: (last.has(node.outputs[0]) ? 'nhwc' : 'plain') as Layout }
